@@ -1,0 +1,22 @@
+//! dfq's passes, one file each. [`register_all`] makes them available by name.
+
+mod canonicalize;
+mod dce;
+
+pub use canonicalize::Canonicalize;
+pub use dce::Dce;
+
+use dfq_rewrite::PassRegistry;
+
+/// Registers every pass of this crate.
+pub fn register_all(registry: &mut PassRegistry) {
+    registry.register(canonicalize::info());
+    registry.register(dce::info());
+}
+
+/// A registry holding every pass.
+pub fn registry() -> PassRegistry {
+    let mut r = PassRegistry::default();
+    register_all(&mut r);
+    r
+}
