@@ -365,7 +365,7 @@ impl ValueNames {
             if op.results.is_empty() {
                 continue;
             }
-            let hint = if op.results.len() == 1 { op.result_names[0].as_deref() } else { None };
+            let hint = op.result_names[0].as_deref();
             let name = claim(hint, &mut || {
                 let s = counter.to_string();
                 counter += 1;

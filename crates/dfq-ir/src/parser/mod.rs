@@ -291,7 +291,8 @@ impl<'s> ModuleParser<'s> {
             return;
         }
         let mut op = op.with_loc(Some(loc.clone()));
-        if let Some((name, 1)) = groups.first() {
+        // One group names the op's results: `%w = ...` or `%pair:2 = ...`.
+        if let [(name, _)] = groups.as_slice() {
             op.result_names[0] = literals::name_hint(name);
         }
         let id = func.push_op(op);
@@ -306,14 +307,18 @@ impl<'s> ModuleParser<'s> {
     }
 
     fn resolve_uses(&mut self, func: &mut Function, scope: &Scope, pending: Vec<PendingUse>) {
-        let mut operands: HashMap<OpId, Vec<Value>> = HashMap::new();
+        let mut operands: HashMap<OpId, Vec<Option<Value>>> = HashMap::new();
         for u in pending {
+            let slot = operands.entry(u.op).or_default();
+            if slot.len() <= u.operand {
+                slot.resize(u.operand + 1, None);
+            }
             let Some((first, count, def_loc)) = scope.defs.get(&u.name) else {
                 self.error(u.loc, format!("use of undeclared SSA value name '{}'", u.name));
                 continue;
             };
             if u.index >= *count {
-                self.error(u.loc, format!("'{}' has {count} results, no result #{}", u.name, u.index));
+                self.error(u.loc, format!("'{}' has {count} result(s), no result #{}", u.name, u.index));
                 continue;
             }
             let value = match *first {
@@ -332,12 +337,11 @@ impl<'s> ModuleParser<'s> {
                     continue;
                 }
             }
-            let list = operands.entry(u.op).or_default();
-            debug_assert_eq!(list.len(), u.operand);
-            list.push(value);
+            operands.get_mut(&u.op).expect("slot created above")[u.operand] = Some(value);
         }
         for (op, values) in operands {
-            if values.len() == func.op(op).operands().len() || func.op(op).operands().is_empty() {
+            // Ops with unresolved operands stay operand-less; the errors stop the parse.
+            if let Some(values) = values.into_iter().collect::<Option<Vec<_>>>() {
                 func.set_operands(op, values);
             }
         }
