@@ -252,10 +252,13 @@ impl DenseData {
         }
     }
 
+    // The cast is the identity for the variant of the target type only.
+    #[allow(clippy::unnecessary_cast)]
     pub fn get_f64(&self, i: usize) -> f64 {
         for_each_variant!(self, v => v[i] as f64)
     }
 
+    #[allow(clippy::unnecessary_cast)]
     pub fn get_i64(&self, i: usize) -> i64 {
         for_each_variant!(self, v => v[i] as i64)
     }

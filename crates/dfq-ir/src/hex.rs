@@ -29,7 +29,7 @@ pub enum HexError {
 
 /// Decodes hex digits (no `0x` prefix) into bytes.
 pub fn decode(digits: &[u8]) -> Result<Vec<u8>, HexError> {
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(HexError::OddLength);
     }
     let mut out = Vec::with_capacity(digits.len() / 2);

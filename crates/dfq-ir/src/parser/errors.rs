@@ -10,20 +10,28 @@ use crate::diag::{Diagnostic, SourceFile};
 /// with pest's (slower) detailed error tracking to learn which tokens would fit.
 pub fn syntax_error(src: &SourceFile, err: pest::error::Error<Rule>) -> Diagnostic {
     let text = src.text();
-    let pos = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+    let pos = err_pos(&err);
     if let Some(quote) = unterminated_string(text, pos) {
         return Diagnostic::error(Some(src.location(quote)), "unterminated string literal: expected '\"' before the end of the line");
     }
     if let ErrorVariant::CustomError { message } = &err.variant {
         return Diagnostic::error(Some(src.location(pos)), format!("input too complex to parse: {message}"));
     }
-    let mut expected = detailed_expectations(text);
-    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
-        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(String::from));
-    }
+    // The detailed re-parse knows which tokens fit at its furthest position; that
+    // position is the better one to report, as pest's plain error may point into
+    // the middle of a token it tried to extend.
+    let (detailed_pos, tokens) = detailed_expectations(text);
+    let pos = detailed_pos.unwrap_or(pos);
+    let mut expected: Vec<String> = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } if detailed_pos.is_none_or(|p| p == err_pos(&err)) => {
+            positives.iter().filter_map(|r| describe(*r)).map(String::from).collect()
+        }
+        _ => Vec::new(),
+    };
+    // Keywords are summed up by the rule names ("a type" covers 'f32' and 'tensor');
+    // punctuation is not, so it is listed as is.
+    let summarized = !expected.is_empty();
+    expected.extend(tokens.into_iter().filter(|t| t != "'//'" && (!summarized || is_punctuation(t))));
     expected.sort();
     expected.dedup();
     let found = found_at(text, pos);
@@ -35,13 +43,21 @@ pub fn syntax_error(src: &SourceFile, err: pest::error::Error<Rule>) -> Diagnost
     Diagnostic::error(Some(src.location(pos)), message)
 }
 
-fn detailed_expectations(text: &str) -> Vec<String> {
+fn err_pos(err: &pest::error::Error<Rule>) -> usize {
+    match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    }
+}
+
+/// The furthest position the parser reached and the literal tokens it would have
+/// accepted there.
+fn detailed_expectations(text: &str) -> (Option<usize>, Vec<String>) {
     pest::set_error_detail(true);
     let result = MlirGrammar::parse(Rule::file, text);
     pest::set_error_detail(false);
-    let Err(e) = result else { return Vec::new() };
-    let Some(attempts) = e.parse_attempts() else { return Vec::new() };
-    attempts
+    let Some(attempts) = result.err().and_then(|e| e.parse_attempts()) else { return (None, Vec::new()) };
+    let tokens = attempts
         .expected_tokens()
         .into_iter()
         // pest does not export its token type; only literal tokens are worth naming.
@@ -49,7 +65,13 @@ fn detailed_expectations(text: &str) -> Vec<String> {
         .map(|t| t.to_string())
         .filter(|t| !t.trim().is_empty())
         .map(|t| format!("'{t}'"))
-        .collect()
+        .collect();
+    (Some(attempts.max_position), tokens)
+}
+
+fn is_punctuation(quoted: &str) -> bool {
+    let token = quoted.trim_matches('\'');
+    token == "->" || (!token.is_empty() && token.chars().all(|c| "(){}[]<>:,=#".contains(c)))
 }
 
 fn found_at(text: &str, pos: usize) -> String {

@@ -83,6 +83,8 @@ struct ModuleParser<'s> {
 struct Scope {
     /// Name → (first value of the group, group size, where it was defined).
     defs: HashMap<String, (Value, u32, Location)>,
+    /// Results of ops that failed to parse: their uses are not reported again.
+    poisoned: std::collections::HashSet<String>,
 }
 
 /// An operand name waiting for the whole body to be read (uses may precede
@@ -281,7 +283,10 @@ impl<'s> ModuleParser<'s> {
             Rule::return_op => self.return_op(body),
             r => unreachable!("unexpected op rule {r:?}"),
         };
-        let Some(ParsedOp { op, operands }) = parsed else { return };
+        let Some(ParsedOp { op, operands }) = parsed else {
+            scope.poisoned.extend(groups.into_iter().map(|(name, _)| name));
+            return;
+        };
         let defined: u32 = groups.iter().map(|(_, n)| n).sum();
         if defined as usize != op.results.len() {
             self.error(
@@ -314,6 +319,9 @@ impl<'s> ModuleParser<'s> {
                 slot.resize(u.operand + 1, None);
             }
             let Some((first, count, def_loc)) = scope.defs.get(&u.name) else {
+                if scope.poisoned.contains(&u.name) {
+                    continue;
+                }
                 self.error(u.loc, format!("use of undeclared SSA value name '{}'", u.name));
                 continue;
             };

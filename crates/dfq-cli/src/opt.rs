@@ -1,0 +1,267 @@
+//! `dfq-opt`: parse, verify, run passes, print, in the habits of `mlir-opt`.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use dfq_ir::{print_module, Diagnostic, Diagnostics, Module, PrintOptions, SourceFile};
+use dfq_rewrite::{parse_pipeline, PassContext, PassError, PassManager, PassRegistry, PipelineEntry};
+
+use crate::{expected, io, split};
+
+/// Flags of dfq-opt itself; pass flags are added from the registry.
+const OWN_FLAGS: &[&str] = &[
+    "input",
+    "output",
+    "pass-pipeline",
+    "split-input-file",
+    "verify-diagnostics",
+    "print-ir-after-all",
+    "mlir-print-debuginfo",
+    "allow-unregistered-dialect",
+    "list-passes",
+    "print-pipeline",
+    "inline-elements-limit",
+];
+
+fn command(registry: &PassRegistry) -> Command {
+    let mut cmd = Command::new("dfq-opt")
+        .about("Parse, verify, transform and print dfq IR (MLIR text), like mlir-opt")
+        .long_about(
+            "Reads a module in dfq's MLIR-compatible text form, verifies it, runs the passes given on the \
+             command line in that order, and prints the result.\n\n\
+             Passes are flags: `dfq-opt --canonicalize --dce in.mlir -o out.mlir`. Pass options follow MLIR: \
+             `--quantize='weight-bits=4 per-channel'`, or give the exact pipeline with \
+             `--pass-pipeline='builtin.module(canonicalize,dce)'`.",
+        )
+        .after_help(pass_list(registry))
+        .arg(Arg::new("input").value_name("INPUT").default_value("-").help("Input file, '-' for stdin"))
+        .arg(
+            Arg::new("output")
+                .short('o')
+                .long("output")
+                .value_name("FILE")
+                .default_value("-")
+                .help("Output file, written atomically (may be the input file); '-' for stdout"),
+        )
+        .arg(
+            Arg::new("pass-pipeline")
+                .long("pass-pipeline")
+                .value_name("PIPELINE")
+                .help("Exact pass pipeline, e.g. 'builtin.module(canonicalize,dce)'; excludes pass flags"),
+        )
+        .arg(flag("split-input-file", "Treat '// -----' lines as separators of independent inputs"))
+        .arg(flag("verify-diagnostics", "Check diagnostics against 'expected-error {{...}}' comments in the input"))
+        .arg(flag("print-ir-after-all", "Print the IR to stderr after every pass"))
+        .arg(flag("mlir-print-debuginfo", "Print source locations of ops as loc(...)"))
+        .arg(flag("allow-unregistered-dialect", "Accept ops of dialects dfq does not know"))
+        .arg(flag("list-passes", "List the available passes and exit"))
+        .arg(flag("print-pipeline", "Print the pipeline that would run, then exit"))
+        .arg(
+            Arg::new("inline-elements-limit")
+                .long("inline-elements-limit")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u64))
+                .default_value("64")
+                .help("Constants with more elements are printed as dense_resource blobs"),
+        );
+    for info in registry.passes() {
+        cmd = cmd.arg(
+            Arg::new(info.name)
+                .long(info.name)
+                .value_name("OPTIONS")
+                .num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("")
+                .action(ArgAction::Append)
+                .help(info.summary)
+                .help_heading("Passes"),
+        );
+    }
+    cmd
+}
+
+fn flag(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name).long(name).action(ArgAction::SetTrue).help(help)
+}
+
+fn pass_list(registry: &PassRegistry) -> String {
+    let mut out = String::from("Available passes (run in the order given):\n");
+    for info in registry.passes() {
+        out.push_str(&format!("  --{:<20} {}\n", info.name, info.summary));
+        for o in info.options {
+            out.push_str(&format!("      {}={:<12} {} (default: {})\n", o.name, format!("<{:?}>", o.kind).to_lowercase(), o.help, o.default));
+        }
+    }
+    out
+}
+
+/// Pass flags in command-line order, with their option text.
+fn pipeline_from_flags(matches: &ArgMatches, registry: &PassRegistry) -> Vec<PipelineEntry> {
+    let mut entries: Vec<(usize, PipelineEntry)> = Vec::new();
+    for info in registry.passes() {
+        if OWN_FLAGS.contains(&info.name) {
+            continue;
+        }
+        let (Some(indices), Some(values)) = (matches.indices_of(info.name), matches.get_many::<String>(info.name)) else {
+            continue;
+        };
+        for (i, v) in indices.zip(values) {
+            entries.push((i, PipelineEntry { name: info.name.to_string(), options: v.clone() }));
+        }
+    }
+    entries.sort_by_key(|(i, _)| *i);
+    entries.into_iter().map(|(_, e)| e).collect()
+}
+
+struct Settings {
+    pipeline: Vec<PipelineEntry>,
+    verify_diagnostics: bool,
+    print_ir_after_all: bool,
+    allow_unregistered: bool,
+    print: PrintOptions,
+}
+
+/// Runs dfq-opt with `args` (including the program name).
+pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
+    let registry = dfq_passes::registry();
+    let matches = match command(&registry).try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    if matches.get_flag("list-passes") {
+        print!("{}", pass_list(&registry));
+        return ExitCode::SUCCESS;
+    }
+    let mut pipeline = pipeline_from_flags(&matches, &registry);
+    if let Some(text) = matches.get_one::<String>("pass-pipeline") {
+        if !pipeline.is_empty() {
+            return fail("--pass-pipeline cannot be combined with pass flags");
+        }
+        pipeline = match parse_pipeline(text) {
+            Ok(p) => p,
+            Err(e) => return fail(&format!("invalid --pass-pipeline: {e}")),
+        };
+    }
+    // Validate every pass and its options before touching the input.
+    let mut resolved = Vec::new();
+    for entry in &pipeline {
+        match registry.create(entry) {
+            Ok((_, options)) => resolved.push(format!("{}{{{}}}", entry.name, options.render()).replace("{}", "")),
+            Err(e) => return fail(&e),
+        }
+    }
+    if matches.get_flag("print-pipeline") {
+        println!("builtin.module({})", resolved.join(","));
+        return ExitCode::SUCCESS;
+    }
+    let settings = Settings {
+        pipeline,
+        verify_diagnostics: matches.get_flag("verify-diagnostics"),
+        print_ir_after_all: matches.get_flag("print-ir-after-all"),
+        allow_unregistered: matches.get_flag("allow-unregistered-dialect"),
+        print: PrintOptions {
+            inline_elements_limit: *matches.get_one::<u64>("inline-elements-limit").expect("has default"),
+            debug_info: matches.get_flag("mlir-print-debuginfo"),
+        },
+    };
+    let input = matches.get_one::<String>("input").expect("has default");
+    let output = matches.get_one::<String>("output").expect("has default");
+    let bytes = match io::read_input(input) {
+        Ok(b) => b,
+        Err(e) => return fail(&e),
+    };
+    let name = if input == "-" { "<stdin>" } else { input.as_str() };
+    let source = match dfq_ir::source_from_bytes(name, &bytes) {
+        Ok(s) => s,
+        Err(d) => {
+            let src = SourceFile::new(name, &String::from_utf8_lossy(&bytes));
+            return report_unchecked(&settings, &src, vec![d]);
+        }
+    };
+    let chunks = if matches.get_flag("split-input-file") {
+        split::split_input(name, source.text())
+    } else {
+        vec![source]
+    };
+    let mut outputs = Vec::new();
+    let mut failed = false;
+    for chunk in &chunks {
+        let (module, diags) = process_chunk(chunk, &settings, &registry);
+        if settings.verify_diagnostics {
+            let problems = expected::verify(chunk, &diags);
+            eprint!("{}", Diagnostics(problems.clone()).render(&[chunk]));
+            failed |= !problems.is_empty();
+        } else {
+            eprint!("{}", Diagnostics(diags.clone()).render(&[chunk]));
+            failed |= diags.iter().any(|d| d.severity == dfq_ir::Severity::Error);
+        }
+        if let Some(m) = module {
+            outputs.push(print_module(&m, &settings.print));
+        }
+    }
+    if failed {
+        return ExitCode::FAILURE;
+    }
+    match io::write_output(output, outputs.join(&format!("{}\n", split::SEPARATOR)).as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Parses, verifies and transforms one input. Returns the module if all went
+/// well, and every diagnostic produced on the way.
+fn process_chunk(src: &SourceFile, settings: &Settings, registry: &PassRegistry) -> (Option<Module>, Vec<Diagnostic>) {
+    let mut module = match dfq_ir::parse_module(src) {
+        Ok(m) => m,
+        Err(d) => return (None, d.0),
+    };
+    let dialects = dfq_dialects::Registry::new().allow_unregistered(settings.allow_unregistered);
+    if let Err(d) = dfq_dialects::verify_module_with(&module, &dialects) {
+        return (None, d.0);
+    }
+    let mut pm = PassManager::new();
+    for entry in &settings.pipeline {
+        let (pass, _) = registry.create(entry).expect("validated before reading input");
+        pm.add(pass);
+    }
+    pm.verify_each(move |m| dfq_dialects::verify_module_with(m, &dialects));
+    if settings.print_ir_after_all {
+        let print = settings.print.clone();
+        pm.after_each(move |pass, m| {
+            eprintln!("// -----// IR Dump After {pass} //----- //\n{}", print_module(m, &print));
+        });
+    }
+    let mut ctx = PassContext::default();
+    let result = pm.run(&mut module, &mut ctx);
+    let mut diags = ctx.diagnostics;
+    match result {
+        Ok(()) => (Some(module), diags),
+        Err(PassError::Diagnostics(d)) => {
+            diags.extend(d.0);
+            (None, diags)
+        }
+        Err(PassError::Message(m)) => {
+            diags.push(Diagnostic::error(None, m));
+            (None, diags)
+        }
+    }
+}
+
+fn report_unchecked(settings: &Settings, src: &SourceFile, diags: Vec<Diagnostic>) -> ExitCode {
+    let shown = if settings.verify_diagnostics { expected::verify(src, &diags) } else { diags };
+    eprint!("{}", Diagnostics(shown.clone()).render(&[src]));
+    if shown.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("dfq-opt: error: {message}");
+    ExitCode::FAILURE
+}
