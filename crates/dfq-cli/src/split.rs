@@ -9,16 +9,14 @@ pub fn split_input(name: &str, text: &str) -> Vec<SourceFile> {
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut first_line = 1;
-    let mut line = 1;
     let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
+    for (line, raw) in (1..).zip(text.split_inclusive('\n')) {
         if raw.trim_end() == SEPARATOR {
             chunks.push(SourceFile::with_first_line(name, &text[start..offset], first_line));
             start = offset + raw.len();
             first_line = line + 1;
         }
         offset += raw.len();
-        line += 1;
     }
     chunks.push(SourceFile::with_first_line(name, &text[start..], first_line));
     chunks

@@ -70,6 +70,16 @@ pub fn split_int_type(text: &str) -> (Signedness, &str) {
     }
 }
 
+/// A float type keyword the grammar accepted.
+pub fn float_type(text: &str) -> ElementType {
+    match text {
+        "f16" => ElementType::F16,
+        "bf16" => ElementType::BF16,
+        "f32" => ElementType::F32,
+        _ => ElementType::F64,
+    }
+}
+
 pub fn is_float_text(text: &str) -> bool {
     !text.starts_with("0x") && text.contains('.')
 }

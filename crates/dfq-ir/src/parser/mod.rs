@@ -529,12 +529,7 @@ impl ModuleParser<'_> {
         let loc = self.loc(&inner);
         let text = inner.as_str();
         match inner.as_rule() {
-            Rule::float_type => Some(match text {
-                "f16" => ElementType::F16,
-                "bf16" => ElementType::BF16,
-                "f32" => ElementType::F32,
-                _ => ElementType::F64,
-            }),
+            Rule::float_type => Some(literals::float_type(text)),
             Rule::index_type => Some(ElementType::Index),
             Rule::int_type => {
                 let (signedness, digits) = literals::split_int_type(text);
@@ -576,9 +571,7 @@ impl ModuleParser<'_> {
                         }
                     }
                 }
-                Rule::float_type => {
-                    expressed = if part.as_str() == "f64" { ElementType::F64 } else { ElementType::F32 }
-                }
+                Rule::float_type => expressed = literals::float_type(part.as_str()),
                 Rule::quant_axis => axis = part.into_inner().next().and_then(|p| p.as_str().parse::<i64>().ok()),
                 Rule::quant_params => {
                     for sz in part.into_inner() {
