@@ -2,9 +2,12 @@
 
 mod canonicalize;
 mod dce;
+mod fold_bn;
+pub mod layer;
 
 pub use canonicalize::Canonicalize;
 pub use dce::Dce;
+pub use fold_bn::FoldBatchNorm;
 
 use dfq_rewrite::PassRegistry;
 
@@ -12,6 +15,7 @@ use dfq_rewrite::PassRegistry;
 pub fn register_all(registry: &mut PassRegistry) {
     registry.register(canonicalize::info());
     registry.register(dce::info());
+    registry.register(fold_bn::info());
 }
 
 /// A registry holding every pass.
