@@ -1,6 +1,8 @@
 //! `dfq-opt`: parse, verify, run passes, print, in the habits of `mlir-opt`.
 
+use std::cell::RefCell;
 use std::ffi::OsString;
+use std::rc::Rc;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -22,6 +24,8 @@ const OWN_FLAGS: &[&str] = &[
     "list-passes",
     "print-pipeline",
     "inline-elements-limit",
+    "dfq",
+    "report",
 ];
 
 fn command(registry: &PassRegistry) -> Command {
@@ -32,7 +36,11 @@ fn command(registry: &PassRegistry) -> Command {
              command line in that order, and prints the result.\n\n\
              Passes are flags: `dfq-opt --canonicalize --dce in.mlir -o out.mlir`. Pass options follow MLIR: \
              `--quantize='weight-bits=4 per-channel'`, or give the exact pipeline with \
-             `--pass-pipeline='builtin.module(canonicalize,dce)'`.",
+             `--pass-pipeline='builtin.module(canonicalize,dce)'`.\n\n\
+             The DFQ steps (fold-bn, relu6-to-relu, equalize, absorb-bias, quantize, bias-correct, lower-int8) \
+             are selected by their flags and always run in that order, with the steps they depend on added: \
+             `dfq-opt --equalize --bias-correct model.mlir` runs fold-bn, equalize, quantize, bias-correct. \
+             `--dfq` selects the whole recommended pipeline; `--print-pipeline` shows what will run.",
         )
         .after_help(pass_list(registry))
         .arg(Arg::new("input").value_name("INPUT").default_value("-").help("Input file, '-' for stdin"))
@@ -57,6 +65,16 @@ fn command(registry: &PassRegistry) -> Command {
         .arg(flag("allow-unregistered-dialect", "Accept ops of dialects dfq does not know"))
         .arg(flag("list-passes", "List the available passes and exit"))
         .arg(flag("print-pipeline", "Print the pipeline that would run, then exit"))
+        .arg(flag(
+            "dfq",
+            "The full data-free quantization pipeline: fold-bn, equalize, absorb-bias, quantize, bias-correct",
+        ))
+        .arg(
+            Arg::new("report")
+                .long("report")
+                .value_name("PATH")
+                .help("Write per-layer figures (weight ranges before/after CLE, scales, SQNR, bias shifts) as Markdown to PATH, or to PATH/report.md if PATH is a directory"),
+        )
         .arg(
             Arg::new("inline-elements-limit")
                 .long("inline-elements-limit")
@@ -110,12 +128,20 @@ fn pipeline_from_flags(matches: &ArgMatches, registry: &PassRegistry) -> Vec<Pip
             entries.push((i, PipelineEntry { name: info.name.to_string(), options: v.clone() }));
         }
     }
+    let dfq_index = matches.get_flag("dfq").then(|| matches.index_of("dfq")).flatten();
+    if let Some(i) = dfq_index {
+        for step in dfq_passes::pipeline::RECOMMENDED {
+            entries.push((i, PipelineEntry { name: step.to_string(), options: String::new() }));
+        }
+    }
     entries.sort_by_key(|(i, _)| *i);
-    entries.into_iter().map(|(_, e)| e).collect()
+    // DFQ steps run in their canonical order, with what they depend on.
+    dfq_passes::pipeline::resolve(&entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>())
 }
 
 struct Settings {
     pipeline: Vec<PipelineEntry>,
+    report: bool,
     verify_diagnostics: bool,
     print_ir_after_all: bool,
     allow_unregistered: bool,
@@ -158,8 +184,16 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         println!("builtin.module({})", resolved.join(","));
         return ExitCode::SUCCESS;
     }
+    let report_path = matches.get_one::<String>("report").map(|p| {
+        if std::path::Path::new(p).is_dir() {
+            format!("{}/report.md", p.trim_end_matches('/'))
+        } else {
+            p.clone()
+        }
+    });
     let settings = Settings {
         pipeline,
+        report: report_path.is_some(),
         verify_diagnostics: matches.get_flag("verify-diagnostics"),
         print_ir_after_all: matches.get_flag("print-ir-after-all"),
         allow_unregistered: matches.get_flag("allow-unregistered-dialect"),
@@ -188,9 +222,11 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         vec![source]
     };
     let mut outputs = Vec::new();
+    let mut reports = Vec::new();
     let mut failed = false;
     for chunk in &chunks {
-        let (module, diags) = process_chunk(chunk, &settings, &registry);
+        let (module, diags, report) = process_chunk(chunk, &settings, &registry);
+        reports.extend(report);
         if settings.verify_diagnostics {
             let problems = expected::verify(chunk, &diags);
             eprint!("{}", Diagnostics(problems.clone()).render(&[chunk]));
@@ -206,6 +242,11 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     if failed {
         return ExitCode::FAILURE;
     }
+    if let Some(path) = &report_path {
+        if let Err(e) = io::write_output(path, reports.join("\n").as_bytes()) {
+            return fail(&e);
+        }
+    }
     match io::write_output(output, outputs.join(&format!("{}\n", split::SEPARATOR)).as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
@@ -213,15 +254,19 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
 }
 
 /// Parses, verifies and transforms one input. Returns the module if all went
-/// well, and every diagnostic produced on the way.
-fn process_chunk(src: &SourceFile, settings: &Settings, registry: &PassRegistry) -> (Option<Module>, Vec<Diagnostic>) {
+/// well, every diagnostic produced on the way, and the report if one was asked for.
+fn process_chunk(
+    src: &SourceFile,
+    settings: &Settings,
+    registry: &PassRegistry,
+) -> (Option<Module>, Vec<Diagnostic>, Option<String>) {
     let mut module = match dfq_ir::parse_module(src) {
         Ok(m) => m,
-        Err(d) => return (None, d.0),
+        Err(d) => return (None, d.0, None),
     };
     let dialects = dfq_dialects::Registry::new().allow_unregistered(settings.allow_unregistered);
     if let Err(d) = dfq_dialects::verify_module_with(&module, &dialects) {
-        return (None, d.0);
+        return (None, d.0, None);
     }
     let mut pm = PassManager::new();
     for entry in &settings.pipeline {
@@ -229,24 +274,33 @@ fn process_chunk(src: &SourceFile, settings: &Settings, registry: &PassRegistry)
         pm.add(pass);
     }
     pm.verify_each(move |m| dfq_dialects::verify_module_with(m, &dialects));
-    if settings.print_ir_after_all {
-        let print = settings.print.clone();
-        pm.after_each(move |pass, m| {
-            eprintln!("// -----// IR Dump After {pass} //----- //\n{}", print_module(m, &print));
-        });
-    }
+    let snapshots = Rc::new(RefCell::new(vec![("input".to_string(), module.clone())]));
+    let print_after_all = settings.print_ir_after_all.then(|| settings.print.clone());
+    let report = settings.report;
+    let hook_snapshots = snapshots.clone();
+    pm.after_each(move |pass, m| {
+        if let Some(print) = &print_after_all {
+            eprintln!("// -----// IR Dump After {pass} //----- //\n{}", print_module(m, print));
+        }
+        if report {
+            hook_snapshots.borrow_mut().push((pass.to_string(), m.clone()));
+        }
+    });
     let mut ctx = PassContext::default();
     let result = pm.run(&mut module, &mut ctx);
     let mut diags = ctx.diagnostics;
     match result {
-        Ok(()) => (Some(module), diags),
+        Ok(()) => {
+            let report = settings.report.then(|| dfq_passes::report::render(&snapshots.borrow()));
+            (Some(module), diags, report)
+        }
         Err(PassError::Diagnostics(d)) => {
             diags.extend(d.0);
-            (None, diags)
+            (None, diags, None)
         }
         Err(PassError::Message(m)) => {
             diags.push(Diagnostic::error(None, m));
-            (None, diags)
+            (None, diags, None)
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What the DFQ passes operate on: layers (`nn.conv2d`, `nn.linear`) whose weights
 //! and biases are f32 constants, and the per-channel statistics of their outputs.
 
-use dfq_dialects::nn;
+use dfq_dialects::{nn, qnn};
 use dfq_ir::{Attribute, DenseElements, Function, OpId, Operation, Type, Value};
 
 /// Attribute names of the pre-activation statistics fold-bn records on a layer:
@@ -170,3 +170,55 @@ pub fn single_user(f: &Function, v: Value) -> Option<OpId> {
         _ => None,
     }
 }
+
+/// A layer of the QDQ form: float weights behind a quantize/dequantize pair.
+pub struct QuantizedLayer {
+    pub layer: Layer,
+    /// The weights as the quantized graph sees them, DQ(Q(W)).
+    pub fake_quant: Vec<f32>,
+    /// The `qnn.quantize` that quantizes the bias, if the layer has one.
+    pub bias_quantize: Option<OpId>,
+}
+
+impl QuantizedLayer {
+    /// Reads a layer whose weight operand is `dequantize(quantize(constant))`.
+    pub fn read(f: &Function, op: OpId) -> Option<QuantizedLayer> {
+        let weight_operand = *f.op(op).operands().get(1)?;
+        let (float_w, wq) = behind_qdq(f, weight_operand)?;
+        let q_ty = f.value_type(Value::Result(wq, 0)).element().as_quant()?.clone();
+        let w = constant_f32(f, float_w)?;
+        let shape = f.value_type(float_w).as_tensor()?.static_shape()?;
+        let bias_quantize = f.op(op).operands().get(2).and_then(|&b| behind_qdq(f, b)).map(|(_, q)| q);
+        let bias = match bias_quantize {
+            Some(q) => constant_f32(f, f.op(q).operands()[0])?,
+            None => vec![0.0; shape[0] as usize],
+        };
+        let kind = if nn::Linear::cast(f, op).is_some() {
+            LayerKind::Linear
+        } else {
+            let conv = nn::Conv2d::cast(f, op)?;
+            LayerKind::Conv { groups: conv.groups(), depthwise: conv.groups() > 1 && shape[1] == 1 }
+        };
+        let (lo, hi) = q_ty.storage_min_max();
+        let per_channel = shape[0] as usize;
+        let row = w.len() / per_channel;
+        let fake_quant = w
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let (s, z) = dfq_quant::channel_params(&q_ty, if dfq_quant::quant_axis(&q_ty) == Some(0) { i / row } else { 0 });
+                dfq_quant::dequantize(dfq_quant::quantize(x, s, z, lo, hi), s, z)
+            })
+            .collect();
+        let layer = Layer { op, kind, weight_shape: shape, weight: w, bias, has_bias: bias_quantize.is_some() };
+        Some(QuantizedLayer { layer, fake_quant, bias_quantize })
+    }
+}
+
+/// For `dequantize(quantize(x))`, the value x and the quantize op.
+pub fn behind_qdq(f: &Function, v: Value) -> Option<(Value, OpId)> {
+    let dq = qnn::Dequantize::cast(f, v.producer()?)?;
+    let q = qnn::Quantize::cast(f, dq.input().producer()?)?;
+    Some((q.input(), q.id()))
+}
+

@@ -1,9 +1,13 @@
 //! dfq's passes, one file each. [`register_all`] makes them available by name.
 
+mod bias_correct;
 mod canonicalize;
 mod dce;
 mod fold_bn;
+pub mod gaussian;
 pub mod layer;
+pub mod pipeline;
+pub mod report;
 
 pub use canonicalize::Canonicalize;
 pub use dce::Dce;
@@ -16,6 +20,7 @@ pub fn register_all(registry: &mut PassRegistry) {
     registry.register(canonicalize::info());
     registry.register(dce::info());
     registry.register(fold_bn::info());
+    registry.register(bias_correct::info());
 }
 
 /// A registry holding every pass.
