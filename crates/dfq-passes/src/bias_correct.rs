@@ -135,7 +135,7 @@ fn expand_to(means: Vec<f64>, n: usize) -> Option<Vec<f64>> {
     if means.len() == n {
         return Some(means);
     }
-    if means.is_empty() || n % means.len() != 0 {
+    if means.is_empty() || !n.is_multiple_of(means.len()) {
         return None;
     }
     let per = n / means.len();

@@ -69,7 +69,8 @@ fn fold(f: &mut Function, bn_op: OpId) -> Result<(), &'static str> {
     if p.gamma.len() != layer.out_channels() {
         return Err("its channel count differs from the layer's");
     }
-    if p.var.iter().any(|&v| !(v + p.eps > 0.0)) {
+    // NaN variances fail this test too.
+    if !p.var.iter().all(|&v| v + p.eps > 0.0) {
         return Err("a variance plus epsilon is not positive");
     }
     for o in 0..layer.out_channels() {
