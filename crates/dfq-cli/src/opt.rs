@@ -9,6 +9,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use dfq_ir::{print_module, Diagnostic, Diagnostics, Module, PrintOptions, SourceFile};
 use dfq_rewrite::{parse_pipeline, PassContext, PassError, PassManager, PassRegistry, PipelineEntry};
 
+use crate::load::{self, LoadError};
 use crate::{expected, io, split};
 
 /// Flags of dfq-opt itself; pass flags are added from the registry.
@@ -204,18 +205,12 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     };
     let input = matches.get_one::<String>("input").expect("has default");
     let output = matches.get_one::<String>("output").expect("has default");
-    let bytes = match io::read_input(input) {
-        Ok(b) => b,
-        Err(e) => return fail(&e),
-    };
-    let name = if input == "-" { "<stdin>" } else { input.as_str() };
-    let source = match dfq_ir::source_from_bytes(name, &bytes) {
+    let source = match load::read_source(input) {
         Ok(s) => s,
-        Err(d) => {
-            let src = SourceFile::new(name, &String::from_utf8_lossy(&bytes));
-            return report_unchecked(&settings, &src, vec![d]);
-        }
+        Err(LoadError::Io(e)) => return fail(&e),
+        Err(LoadError::Invalid { source, diagnostics }) => return report_unchecked(&settings, &source, diagnostics),
     };
+    let name = load::display_name(input);
     let chunks = if matches.get_flag("split-input-file") {
         split::split_input(name, source.text())
     } else {
@@ -260,14 +255,11 @@ fn process_chunk(
     settings: &Settings,
     registry: &PassRegistry,
 ) -> (Option<Module>, Vec<Diagnostic>, Option<String>) {
-    let mut module = match dfq_ir::parse_module(src) {
-        Ok(m) => m,
-        Err(d) => return (None, d.0, None),
-    };
     let dialects = dfq_dialects::Registry::new().allow_unregistered(settings.allow_unregistered);
-    if let Err(d) = dfq_dialects::verify_module_with(&module, &dialects) {
-        return (None, d.0, None);
-    }
+    let mut module = match load::parse_and_verify(src, &dialects) {
+        Ok(m) => m,
+        Err(d) => return (None, d, None),
+    };
     let mut pm = PassManager::new();
     for entry in &settings.pipeline {
         let (pass, _) = registry.create(entry).expect("validated before reading input");

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn config() -> dfq_lit::LitConfig {
-    let tools: BTreeMap<String, PathBuf> = [("dfq-opt", env!("CARGO_BIN_EXE_dfq-opt"))]
+    let tools: BTreeMap<String, PathBuf> = [("dfq-opt", env!("CARGO_BIN_EXE_dfq-opt")), ("dfq-run", env!("CARGO_BIN_EXE_dfq-run")), ("dfq-translate", env!("CARGO_BIN_EXE_dfq-translate"))]
         .into_iter()
         .map(|(name, path)| (name.to_string(), PathBuf::from(path)))
         .collect();

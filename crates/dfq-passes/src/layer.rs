@@ -91,6 +91,63 @@ impl Layer {
         }
     }
 
+    /// Features the layer reads along axis 1 of its input: C (= I·groups) for a
+    /// conv, K for a linear.
+    pub fn in_features(&self) -> usize {
+        self.weight_shape[1] as usize * self.groups() as usize
+    }
+
+    /// The input feature read by the `j`-th run of [`Layer::taps`] weights in row
+    /// `o` (weight index `(o·I + j)·taps`): a grouped conv's row reads only its
+    /// group's channels, so for a depthwise conv this is `o` itself.
+    pub fn input_feature(&self, o: usize, j: usize) -> usize {
+        let in_per_group = self.weight_shape[1] as usize;
+        let out_per_group = self.out_channels() / self.groups() as usize;
+        (o / out_per_group) * in_per_group + j
+    }
+
+    /// The range max |w| of each output channel's weights (a row).
+    pub fn output_ranges(&self) -> Vec<f32> {
+        (0..self.out_channels()).map(|o| max_abs(self.row(o))).collect()
+    }
+
+    /// The range max |w| of the weights reading each input feature (a column:
+    /// over all output channels that read it and all spatial taps).
+    pub fn input_ranges(&self) -> Vec<f32> {
+        let mut ranges = vec![0.0f32; self.in_features()];
+        let taps = self.taps();
+        for o in 0..self.out_channels() {
+            for (j, run) in self.row(o).chunks_exact(taps).enumerate() {
+                let r = &mut ranges[self.input_feature(o, j)];
+                *r = r.max(max_abs(run));
+            }
+        }
+        ranges
+    }
+
+    /// Multiplies the weights reading input feature k by `scale[k]`.
+    pub fn scale_inputs(&mut self, scale: &[f32]) {
+        debug_assert_eq!(scale.len(), self.in_features());
+        let taps = self.taps();
+        for o in 0..self.out_channels() {
+            let first = self.input_feature(o, 0);
+            for (j, run) in self.row_mut(o).chunks_exact_mut(taps).enumerate() {
+                run.iter_mut().for_each(|w| *w *= scale[first + j]);
+            }
+        }
+    }
+
+    /// Writes the weights back as a new constant, leaving the bias operand as it
+    /// is: for passes that change only the weights (a layer without a bias keeps
+    /// having none).
+    pub fn write_weight(&self, f: &mut Function) {
+        let old = f.op(self.op).operands()[1];
+        let name = f.op(old.producer().expect("layer weights are constants")).result_names[0].clone();
+        let w = DenseElements::from_f32(&self.weight_shape, self.weight.clone());
+        let w = insert_constant(f, self.op, w, name.unwrap_or_else(|| "w".into()));
+        f.set_operand(self.op, 1, w);
+    }
+
     /// Writes weights and bias back as new constants (the old ones may be shared
     /// with other ops, so they are never edited in place). A layer that had no bias
     /// gets one.
@@ -116,6 +173,11 @@ impl Layer {
             f.set_operands(self.op, operands);
         }
     }
+}
+
+/// max |x| over `values`, 0 for none.
+pub fn max_abs(values: &[f32]) -> f32 {
+    values.iter().fold(0.0f32, |m, x| m.max(x.abs()))
 }
 
 fn weight_dims(f: &Function, v: Value) -> Option<Vec<i64>> {

@@ -1,0 +1,294 @@
+//! `equalize`: cross-layer equalization (Nagel et al. 2019, §4.1).
+//!
+//! For a layer W1 whose output reaches layers W2 only through positively
+//! homogeneous ops (f(s·x) = s·f(x) for s > 0), scaling output channel i of W1
+//! by 1/s_i and input channel i of every W2 by s_i leaves the function as it
+//! was. With the symmetric ranges r1_i = max |row i of W1| and
+//! r2_i = max |weights of W2 reading channel i| (over all W2s, output channels
+//! and taps), s_i = sqrt(r1_i / r2_i) makes both ranges sqrt(r1_i·r2_i), which
+//! evens out the per-channel ranges that per-tensor quantization suffers from.
+//!
+//! Between W1 and W2 the chain may cross, in any number and order:
+//! - ops with the `ScaleEquivariant` trait (ReLU, PReLU — slopes stay —,
+//!   max/avg/global-average pooling), unchanged;
+//! - `nn.relu6` and `nn.clip` with constant bounds: bounds divide by s_i, so
+//!   ReLU6 becomes a clip to [0, 6/s_i] with per-channel bounds (exact, unlike
+//!   the paper's replacement by ReLU, which is the `relu6-to-relu` pass);
+//! - `nn.flatten` at axis 1, which maps channel i to a block of H·W features
+//!   of a linear W2 (conv → global pool → flatten → linear);
+//! - fan-out, when every branch ends in layers (all W2s share s).
+//!
+//! A depthwise W2 reads channel i with its filter i alone: that filter is
+//! multiplied by s_i, its bias and statistics stay. W1's bias and recorded
+//! statistics (mean and std) divide by s_i. A channel whose range is zero on
+//! either side keeps s_i = 1. Anything else reading W1's output (a residual add,
+//! a concat, the function's return) leaves W1 alone, with a remark.
+//!
+//! Pairs overlap in chains (conv → depthwise → conv), so all pairs are swept in
+//! program order until no scale of a sweep differs from 1 by more than
+//! `tolerance`, or `max-iterations` sweeps ran; a remark (or a warning when it
+//! did not converge) says which. Sweeps run on the weights in memory; the graph
+//! is rewritten once at the end.
+
+pub(crate) mod chain;
+pub(crate) mod clamp;
+
+use std::collections::{HashMap, HashSet};
+
+use dfq_dialects::{nn, registry, Trait};
+use dfq_ir::{Diagnostic, Function, Module, OpId, Value};
+use dfq_rewrite::{OptionKind, OptionSpec, Pass, PassContext, PassError, PassInfo, PassOptions};
+
+use crate::dce::remove_dead_ops;
+use crate::layer::{ChannelStats, Layer};
+use chain::{follow, is_layer, Chain};
+use clamp::{replace_with_clip, Bounds};
+
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        name: "tolerance",
+        kind: OptionKind::Float,
+        default: "1e-6",
+        help: "Stop when no scale of a sweep differs from 1 by more than this",
+    },
+    OptionSpec { name: "max-iterations", kind: OptionKind::Int, default: "100", help: "Most sweeps over all pairs" },
+];
+
+pub fn info() -> PassInfo {
+    PassInfo {
+        name: "equalize",
+        summary: "Cross-layer equalization: rescale channels between consecutive layers to even out weight ranges",
+        options: OPTIONS,
+        create: |o| Ok(Box::new(Equalize { options: EqualizeOptions::from_pass_options(o)? })),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EqualizeOptions {
+    pub tolerance: f64,
+    pub max_iterations: usize,
+}
+
+impl Default for EqualizeOptions {
+    fn default() -> EqualizeOptions {
+        EqualizeOptions { tolerance: 1e-6, max_iterations: 100 }
+    }
+}
+
+impl EqualizeOptions {
+    pub fn from_pass_options(o: &PassOptions) -> Result<EqualizeOptions, String> {
+        let tolerance = o.float("tolerance");
+        if tolerance < 0.0 {
+            return Err(format!("equalize: tolerance must not be negative, got {tolerance}"));
+        }
+        let max_iterations = o.int("max-iterations");
+        if max_iterations < 1 {
+            return Err(format!("equalize: max-iterations must be at least 1, got {max_iterations}"));
+        }
+        Ok(EqualizeOptions { tolerance, max_iterations: max_iterations as usize })
+    }
+}
+
+pub struct Equalize {
+    pub options: EqualizeOptions,
+}
+
+impl Pass for Equalize {
+    fn name(&self) -> &'static str {
+        "equalize"
+    }
+
+    fn run(&self, module: &mut Module, ctx: &mut PassContext) -> Result<(), PassError> {
+        for f in &mut module.functions {
+            equalize_function(f, &self.options, &mut ctx.diagnostics);
+        }
+        Ok(())
+    }
+}
+
+/// What equalizing a function did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub pairs: Vec<PairSummary>,
+    /// Sweeps run over all pairs.
+    pub sweeps: usize,
+    pub converged: bool,
+    /// The largest |s_i − 1| of the last sweep.
+    pub last_change: f64,
+}
+
+/// One equalized W1 with its W2s (ids valid in the rewritten function).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairSummary {
+    pub producer: OpId,
+    pub consumers: Vec<OpId>,
+    /// The total scale of each channel: W1's row i was divided by it.
+    pub scales: Vec<f64>,
+}
+
+/// Equalizes every pair of `f`; remarks go to `diagnostics`.
+pub fn equalize_function(f: &mut Function, options: &EqualizeOptions, diagnostics: &mut Vec<Diagnostic>) -> Summary {
+    let chains = find_chains(f, diagnostics);
+    let mut layers = read_layers(f, &chains);
+    let mut scales: Vec<Vec<f64>> = chains.iter().map(|c| vec![1.0; c.channels]).collect();
+    let (mut sweeps, mut last_change) = (0, 0.0);
+    while !chains.is_empty() && sweeps < options.max_iterations {
+        sweeps += 1;
+        last_change = sweep(&chains, &mut layers, &mut scales);
+        if last_change <= options.tolerance {
+            break;
+        }
+    }
+    let converged = last_change <= options.tolerance;
+    write_back(f, &chains, &layers, &scales);
+    remove_dead_ops(f);
+    if !chains.is_empty() {
+        diagnostics.push(convergence_diagnostic(f, chains.len(), sweeps, converged, last_change));
+    }
+    let pairs = chains
+        .into_iter()
+        .zip(scales)
+        .map(|(c, scales)| PairSummary { producer: c.producer, consumers: c.consumers.iter().map(|w| w.op).collect(), scales })
+        .collect();
+    Summary { pairs, sweeps, converged, last_change }
+}
+
+/// The chain from every layer whose output can be rescaled; a remark for the others.
+fn find_chains(f: &Function, diagnostics: &mut Vec<Diagnostic>) -> Vec<Chain> {
+    let mut chains = Vec::new();
+    for op in f.ops().filter(|&op| is_layer(f, op)) {
+        let Some(layer) = Layer::read(f, op) else { continue };
+        match follow(f, op, Value::Result(op, 0), layer.out_channels(), scaling_crosses) {
+            Ok(chain) => chains.push(chain),
+            Err(why) => diagnostics.push(Diagnostic::remark(f.op(op).loc.clone(), format!("not equalized: {why}"))),
+        }
+    }
+    chains
+}
+
+/// Whether per-channel scaling passes through `op` (possibly with its bounds rescaled).
+fn scaling_crosses(f: &Function, op: OpId) -> Result<(), String> {
+    let name = f.op(op).name.as_str();
+    let equivariant = registry().lookup(name).is_some_and(|def| def.has_trait(Trait::ScaleEquivariant));
+    if equivariant || name == "nn.relu6" || nn::Flatten::cast(f, op).is_some() {
+        return Ok(());
+    }
+    if name == "nn.clip" {
+        return Bounds::read(f, op).map(|_| ()).ok_or_else(|| "it reaches a clip whose bounds are not constants".into());
+    }
+    Err(format!("its output reaches '{name}', which per-channel scaling does not pass through"))
+}
+
+fn read_layers(f: &Function, chains: &[Chain]) -> HashMap<OpId, Layer> {
+    let ops = chains.iter().flat_map(|c| std::iter::once(c.producer).chain(c.consumers.iter().map(|w| w.op)));
+    ops.map(|op| (op, Layer::read(f, op).expect("chains hold layers"))).collect()
+}
+
+/// Equalizes each pair once, in order; returns the largest |s_i − 1|.
+fn sweep(chains: &[Chain], layers: &mut HashMap<OpId, Layer>, scales: &mut [Vec<f64>]) -> f64 {
+    let mut largest = 0.0f64;
+    for (chain, total) in chains.iter().zip(scales) {
+        let s = pair_scales(chain, layers);
+        apply(chain, layers, &s);
+        for (t, s) in total.iter_mut().zip(&s) {
+            *t *= s;
+            largest = largest.max((s - 1.0).abs());
+        }
+    }
+    largest
+}
+
+/// s_i = sqrt(r1_i / r2_i), or 1 where a range is zero.
+fn pair_scales(chain: &Chain, layers: &HashMap<OpId, Layer>) -> Vec<f64> {
+    let r1 = layers[&chain.producer].output_ranges();
+    let r2 = consumer_ranges(chain, layers);
+    r1.iter()
+        .zip(&r2)
+        .map(|(&r1, &r2)| {
+            let s = (r1 as f64 / r2 as f64).sqrt();
+            if r1 > 0.0 && r2 > 0.0 && s.is_finite() {
+                s
+            } else {
+                1.0
+            }
+        })
+        .collect()
+}
+
+/// r2 per W1 channel: the largest input range of the features it feeds, over all W2s.
+pub(crate) fn consumer_ranges(chain: &Chain, layers: &HashMap<OpId, Layer>) -> Vec<f32> {
+    let mut r2 = vec![0.0f32; chain.channels];
+    for consumer in &chain.consumers {
+        let per_channel = consumer.features_per_channel;
+        for (k, r) in layers[&consumer.op].input_ranges().into_iter().enumerate() {
+            r2[k / per_channel] = r2[k / per_channel].max(r);
+        }
+    }
+    r2
+}
+
+/// W1's row i and bias i divide by s_i; every W2's input channel i multiplies by it.
+fn apply(chain: &Chain, layers: &mut HashMap<OpId, Layer>, s: &[f64]) {
+    let w1 = layers.get_mut(&chain.producer).expect("read");
+    for (o, &s) in s.iter().enumerate() {
+        w1.row_mut(o).iter_mut().for_each(|w| *w = (*w as f64 / s) as f32);
+        w1.bias[o] = (w1.bias[o] as f64 / s) as f32;
+    }
+    for consumer in &chain.consumers {
+        let w2 = layers.get_mut(&consumer.op).expect("read");
+        let per_feature: Vec<f32> = (0..w2.in_features()).map(|k| s[k / consumer.features_per_channel] as f32).collect();
+        w2.scale_inputs(&per_feature);
+    }
+}
+
+/// Writes the new weights (and W1 biases), divides W1's statistics and the
+/// clamps between W1 and W2 by the total scales.
+fn write_back(f: &mut Function, chains: &[Chain], layers: &HashMap<OpId, Layer>, scales: &[Vec<f64>]) {
+    let producers: HashSet<OpId> = chains.iter().map(|c| c.producer).collect();
+    // Sorted so constants are created in a deterministic order.
+    let mut ops: Vec<&OpId> = layers.keys().collect();
+    ops.sort();
+    for op in ops {
+        let layer = &layers[op];
+        if producers.contains(op) && layer.has_bias {
+            layer.write(f);
+        } else {
+            layer.write_weight(f);
+        }
+    }
+    for (chain, s) in chains.iter().zip(scales) {
+        if s.iter().all(|&s| s == 1.0) {
+            continue;
+        }
+        if let Some(mut stats) = ChannelStats::read(f, chain.producer) {
+            divide(&mut stats.mean, s);
+            divide(&mut stats.std, s);
+            stats.write(f, chain.producer);
+        }
+        for hop in &chain.hops {
+            if let Some(bounds) = Bounds::read(f, hop.op).filter(|_| f.op(hop.op).name != "nn.relu") {
+                let per_channel = hop.features_per_channel;
+                let n = chain.channels * per_channel;
+                let lo = (0..n).map(|k| (bounds.lo(k) as f64 / s[k / per_channel]) as f32).collect();
+                let hi = (0..n).map(|k| (bounds.hi(k) as f64 / s[k / per_channel]) as f32).collect();
+                replace_with_clip(f, hop.op, Bounds { lo, hi });
+            }
+        }
+    }
+}
+
+fn divide(values: &mut [f32], s: &[f64]) {
+    values.iter_mut().zip(s).for_each(|(v, &s)| *v = (*v as f64 / s) as f32);
+}
+
+fn convergence_diagnostic(f: &Function, pairs: usize, sweeps: usize, converged: bool, change: f64) -> Diagnostic {
+    let what = format!("equalized {pairs} layer pair(s)");
+    if converged {
+        Diagnostic::remark(f.loc.clone(), format!("{what}: converged after {sweeps} sweep(s), last scale change {change:.1e}"))
+    } else {
+        Diagnostic::warning(
+            f.loc.clone(),
+            format!("{what}: not converged after {sweeps} sweep(s), last scale change {change:.1e} is above the tolerance"),
+        )
+    }
+}
