@@ -35,8 +35,27 @@ pub fn write_output(path: &str, data: &[u8]) -> Result<(), String> {
         .tempfile_in(dir)
         .map_err(|e| format!("cannot create a temporary file in '{}': {e}", dir.display()))?;
     tmp.write_all(data).and_then(|_| tmp.as_file().sync_all()).map_err(|e| format!("cannot write '{path}': {e}"))?;
+    // Temporary files are private (0600); the result should have the permissions
+    // the file already had, or the usual ones for a new file.
+    let permissions = match std::fs::metadata(target) {
+        Ok(m) => m.permissions(),
+        Err(_) => default_permissions(),
+    };
+    tmp.as_file().set_permissions(permissions).map_err(|e| format!("cannot set permissions of '{path}': {e}"))?;
     tmp.persist(target).map_err(|e| format!("cannot replace '{path}': {}", e.error))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    // 0666 minus the usual umask of 022; reading the umask would mean changing it.
+    std::fs::Permissions::from_mode(0o644)
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> std::fs::Permissions {
+    std::fs::metadata(".").map(|m| m.permissions()).expect("current directory is readable")
 }
 
 #[cfg(test)]

@@ -116,7 +116,13 @@ impl GraphBuilder {
 
     /// Appends op `name` with its inferred result type; the result is named after
     /// the ONNX value `result_name`.
-    pub fn emit(&mut self, name: &str, operands: Vec<Value>, attributes: Attributes, result_name: &str) -> Result<Value, String> {
+    pub fn emit(
+        &mut self,
+        name: &str,
+        operands: Vec<Value>,
+        attributes: Attributes,
+        result_name: &str,
+    ) -> Result<Value, String> {
         let types: Vec<&Type> = operands.iter().map(|&v| self.func.value_type(v)).collect();
         let inferred = infer_types(name, &types, &attributes)?;
         let results = inferred
@@ -137,9 +143,9 @@ impl GraphBuilder {
     }
 
     fn binding(&self, onnx_name: &str) -> Result<&Binding, String> {
-        self.bindings
-            .get(onnx_name)
-            .ok_or_else(|| format!("value '{onnx_name}' is not defined before its use (is the graph topologically sorted?)"))
+        self.bindings.get(onnx_name).ok_or_else(|| {
+            format!("value '{onnx_name}' is not defined before its use (is the graph topologically sorted?)")
+        })
     }
 }
 

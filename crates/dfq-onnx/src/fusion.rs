@@ -27,11 +27,15 @@ impl FusionPlan {
             if node.op_type != "MatMul" || !default_domain(&node.domain) {
                 continue;
             }
-            let (Some(product), Some(Some(weight))) = (node.output.first(), node.input.get(1).map(|w| constant_dims(w))) else {
+            let (Some(product), Some(Some(weight))) =
+                (node.output.first(), node.input.get(1).map(|w| constant_dims(w)))
+            else {
                 continue;
             };
             let [_, m] = weight.as_slice() else { continue };
-            let (Some([j]), false) = (uses.get(product.as_str()).map(Vec::as_slice), graph_outputs.contains(product.as_str())) else {
+            let (Some([j]), false) =
+                (uses.get(product.as_str()).map(Vec::as_slice), graph_outputs.contains(product.as_str()))
+            else {
                 continue;
             };
             let add = &graph.node[*j];

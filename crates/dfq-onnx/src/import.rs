@@ -18,9 +18,11 @@ use crate::tensor::decode_tensor;
 /// Imports the ONNX model in `bytes` as a module with one function `@main`.
 pub fn import_onnx(bytes: &[u8], options: &ImportOptions) -> Result<Module, ImportError> {
     let model = ModelProto::decode(bytes).map_err(|e| ImportError::NotOnnx(e.to_string()))?;
-    let graph = model.graph.as_ref().filter(|_| model.ir_version > 0).ok_or_else(|| {
-        ImportError::NotOnnx("it has no IR version or no graph (is it an ONNX file?)".into())
-    })?;
+    let graph = model
+        .graph
+        .as_ref()
+        .filter(|_| model.ir_version > 0)
+        .ok_or_else(|| ImportError::NotOnnx("it has no IR version or no graph (is it an ONNX file?)".into()))?;
     let opset = default_opset(&model)?;
     let unsupported: Vec<_> =
         graph.node.iter().enumerate().filter(|(_, n)| !ops::is_supported(n)).map(|(i, n)| node_ref(n, i)).collect();
@@ -63,7 +65,11 @@ fn convert_nodes(b: &mut GraphBuilder, graph: &GraphProto) -> Result<(), ImportE
         if let Some(t) = graph.initializer.iter().find(|t| t.name == name) {
             return Some(t.dims.clone());
         }
-        let (i, n) = graph.node.iter().enumerate().find(|(_, n)| n.op_type == "Constant" && n.output.iter().any(|o| o == name))?;
+        let (i, n) = graph
+            .node
+            .iter()
+            .enumerate()
+            .find(|(_, n)| n.op_type == "Constant" && n.output.iter().any(|o| o == name))?;
         ops::constant_value(&Node::new(n, i)).ok().map(|c| c.dims)
     };
     let plan = FusionPlan::new(graph, &constant_dims);
@@ -77,7 +83,10 @@ fn convert_nodes(b: &mut GraphBuilder, graph: &GraphProto) -> Result<(), ImportE
         ops::convert(b, &node).map_err(|message| ImportError::Node { node: node.node_ref(), message })?;
         for (k, out) in proto.output.iter().enumerate().skip(1).filter(|(_, o)| !o.is_empty()) {
             if !b.is_bound(out) {
-                b.mark_unavailable(out, format!("'{out}' is output #{k} of {}, which dfq does not compute", node.node_ref()));
+                b.mark_unavailable(
+                    out,
+                    format!("'{out}' is output #{k} of {}, which dfq does not compute", node.node_ref()),
+                );
             }
         }
     }
@@ -85,7 +94,11 @@ fn convert_nodes(b: &mut GraphBuilder, graph: &GraphProto) -> Result<(), ImportE
 }
 
 /// The function's arguments: one per graph input, of static shape.
-fn arguments(inputs: &[&ValueInfoProto], options: &ImportOptions, names: &mut NameTable) -> Result<Vec<Argument>, ImportError> {
+fn arguments(
+    inputs: &[&ValueInfoProto],
+    options: &ImportOptions,
+    names: &mut NameTable,
+) -> Result<Vec<Argument>, ImportError> {
     if inputs.is_empty() {
         return Err(ImportError::Model("the graph has no inputs".into()));
     }
@@ -105,7 +118,8 @@ fn arguments(inputs: &[&ValueInfoProto], options: &ImportOptions, names: &mut Na
             arg.name = Some(names.claim(&input.name, "input"));
             if let Some(r) = options.input_range {
                 let bound = |value| Attribute::Float { value, ty: ElementType::F64 };
-                arg.attributes.insert(dfq_dialects::RANGE_ATTR.into(), Attribute::Array(vec![bound(r.min), bound(r.max)]));
+                arg.attributes
+                    .insert(dfq_dialects::RANGE_ATTR.into(), Attribute::Array(vec![bound(r.min), bound(r.max)]));
             }
             Ok(arg)
         })
@@ -160,15 +174,19 @@ fn input_shape(input: &ValueInfoProto, given: Option<&[i64]>) -> Result<Vec<i64>
     fixed.ok_or_else(|| ImportError::DynamicInput {
         input: name.clone(),
         shape: show_dims(&dims),
-        example: dims.iter().map(|d| if let Dim::Static(v) = d { v.to_string() } else { "1".into() }).collect::<Vec<_>>().join(","),
+        example: dims
+            .iter()
+            .map(|d| if let Dim::Static(v) = d { v.to_string() } else { "1".into() })
+            .collect::<Vec<_>>()
+            .join(","),
     })
 }
 
 /// A shape given on the command line must keep the static dimensions the model declares.
 fn check_override(name: &str, dims: Option<&[Dim]>, given: &[i64]) -> Result<(), ImportError> {
     let Some(dims) = dims else { return Ok(()) };
-    let conflicts = dims.len() != given.len()
-        || dims.iter().zip(given).any(|(d, g)| matches!(d, Dim::Static(v) if v != g));
+    let conflicts =
+        dims.len() != given.len() || dims.iter().zip(given).any(|(d, g)| matches!(d, Dim::Static(v) if v != g));
     if conflicts {
         return Err(ImportError::Model(format!(
             "--input-shape {given:?} conflicts with the shape {} that the model declares for input '{name}'",
@@ -179,10 +197,13 @@ fn check_override(name: &str, dims: Option<&[Dim]>, given: &[i64]) -> Result<(),
 }
 
 fn show_dims(dims: &[Dim]) -> String {
-    let items: Vec<String> = dims.iter().map(|d| match d {
-        Dim::Static(v) => v.to_string(),
-        Dim::Dynamic(p) => p.clone(),
-    }).collect();
+    let items: Vec<String> = dims
+        .iter()
+        .map(|d| match d {
+            Dim::Static(v) => v.to_string(),
+            Dim::Dynamic(p) => p.clone(),
+        })
+        .collect();
     format!("[{}]", items.join(", "))
 }
 

@@ -37,7 +37,12 @@ impl<'a> Node<'a> {
     }
 
     pub fn output(&self) -> Result<&'a str, String> {
-        self.proto.output.first().map(String::as_str).filter(|s| !s.is_empty()).ok_or_else(|| "the node has no output".into())
+        self.proto
+            .output
+            .first()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| "the node has no output".into())
     }
 
     pub fn node_ref(&self) -> NodeRef {

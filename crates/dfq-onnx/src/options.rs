@@ -40,7 +40,8 @@ impl InputRange {
     /// one per-tensor range covers all channels: about [−2.118, 2.640].
     pub fn imagenet() -> InputRange {
         let per_channel = IMAGENET_MEAN.iter().zip(IMAGENET_STD).map(|(m, s)| ((0.0 - m) / s, (1.0 - m) / s));
-        let (min, max) = per_channel.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+        let (min, max) =
+            per_channel.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
         InputRange { min, max }
     }
 

@@ -70,7 +70,12 @@ pub fn decode_tensor(t: &TensorProto) -> Result<Constant, String> {
             ConstData::I64(le_chunks(raw, i32::from_le_bytes)?.into_iter().map(i64::from).collect())
         }
         data_type::INT32 => ConstData::I64(t.int32_data.iter().map(|&v| i64::from(v)).collect()),
-        other => return Err(format!("its data type {} is not supported (only FLOAT, DOUBLE, INT32, INT64)", data_type::name(other))),
+        other => {
+            return Err(format!(
+                "its data type {} is not supported (only FLOAT, DOUBLE, INT32, INT64)",
+                data_type::name(other)
+            ))
+        }
     };
     let constant = Constant { dims: t.dims.clone(), data };
     if constant.num_elements() as i64 != expected {

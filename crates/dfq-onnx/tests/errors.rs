@@ -36,7 +36,8 @@ fn not_an_onnx_file() {
 
 #[test]
 fn dynamic_batch_needs_an_input_shape() {
-    let model = Model::new(13).input_symbolic("x", &["batch", "3", "8", "8"]).node("Relu", &["x"], &["y"], vec![]).output("y");
+    let model =
+        Model::new(13).input_symbolic("x", &["batch", "3", "8", "8"]).node("Relu", &["x"], &["y"], vec![]).output("y");
     assert_eq!(
         model.import_err(),
         "input 'x' has the dynamic shape [batch, 3, 8, 8]; give a static one with --input-shape, e.g. --input-shape 1,3,8,8"
@@ -46,7 +47,10 @@ fn dynamic_batch_needs_an_input_shape() {
     assert!(text.contains("func.func @main(%x: tensor<2x3x8x8xf32>) -> tensor<2x3x8x8xf32>"), "{text}");
     let options = ImportOptions { input_shape: Some(vec![1, 3, 9, 9]), ..Default::default() };
     let err = model.import_with(&options).unwrap_err().to_string();
-    assert_eq!(err, "--input-shape [1, 3, 9, 9] conflicts with the shape [batch, 3, 8, 8] that the model declares for input 'x'");
+    assert_eq!(
+        err,
+        "--input-shape [1, 3, 9, 9] conflicts with the shape [batch, 3, 8, 8] that the model declares for input 'x'"
+    );
 }
 
 #[test]
@@ -95,7 +99,11 @@ fn outputs_dfq_does_not_compute_are_reported_where_used() {
 
 #[test]
 fn only_float_inputs() {
-    let err = Model::new(13).typed_input("ids", data_type::INT64, &[1, 4]).node("Relu", &["ids"], &["y"], vec![]).output("y").import_err();
+    let err = Model::new(13)
+        .typed_input("ids", data_type::INT64, &[1, 4])
+        .node("Relu", &["ids"], &["y"], vec![])
+        .output("y")
+        .import_err();
     assert_eq!(err, "input 'ids' has element type INT64; dfq imports FLOAT inputs only");
 }
 

@@ -11,7 +11,12 @@ fn conv_with_explicit_pads_dilations_and_bias() {
         .input("x", &[1, 2, 9, 9])
         .init("w", &[4, 2, 3, 3], &ramp(72))
         .init("b", &[4], &[0.5, -0.5, 1.0, 0.0])
-        .node("Conv", &["x", "w", "b"], &["y"], vec![ints("pads", &[1, 2, 0, 1]), ints("dilations", &[2, 1]), ints("strides", &[1, 2])])
+        .node(
+            "Conv",
+            &["x", "w", "b"],
+            &["y"],
+            vec![ints("pads", &[1, 2, 0, 1]), ints("dilations", &[2, 1]), ints("strides", &[1, 2])],
+        )
         .output("y")
         .import();
     assert_eq!(
@@ -47,7 +52,12 @@ fn depthwise_conv_keeps_groups() {
     let text = Model::new(13)
         .input("x", &[1, 3, 4, 4])
         .init("w", &[3, 1, 3, 3], &ramp(27))
-        .node("Conv", &["x", "w"], &["y"], vec![int("group", 3), ints("pads", &[1, 1, 1, 1]), ints("kernel_shape", &[3, 3])])
+        .node(
+            "Conv",
+            &["x", "w"],
+            &["y"],
+            vec![int("group", 3), ints("pads", &[1, 1, 1, 1]), ints("kernel_shape", &[3, 3])],
+        )
         .output("y")
         .import();
     assert!(nn_ops(&text)[0].contains("groups = 3 : i64"), "{text}");
@@ -101,7 +111,10 @@ fn clip_with_other_bounds_is_nn_clip() {
         .import();
     assert!(new.contains("%lo = arith.constant dense<-1.0> : tensor<f32>"), "{new}");
     assert!(new.contains("%y_max = arith.constant dense<0x7F800000> : tensor<f32>"), "{new}");
-    assert_eq!(nn_ops(&new), ["%y = \"nn.clip\"(%x, %lo, %y_max) : (tensor<1x2xf32>, tensor<f32>, tensor<f32>) -> tensor<1x2xf32>"]);
+    assert_eq!(
+        nn_ops(&new),
+        ["%y = \"nn.clip\"(%x, %lo, %y_max) : (tensor<1x2xf32>, tensor<f32>, tensor<f32>) -> tensor<1x2xf32>"]
+    );
     let old = Model::new(6)
         .input("x", &[1, 2])
         .node("Clip", &["x"], &["y"], vec![float("min", -0.5), float("max", 0.5)])
@@ -193,8 +206,18 @@ fn concat_along_channels() {
 fn pools() {
     let text = Model::new(13)
         .input("x", &[1, 2, 7, 7])
-        .node("MaxPool", &["x"], &["a"], vec![ints("kernel_shape", &[3, 3]), ints("strides", &[2, 2]), ints("pads", &[1, 1, 1, 1])])
-        .node("AveragePool", &["a"], &["b"], vec![ints("kernel_shape", &[2, 2]), string("auto_pad", "SAME_UPPER"), int("count_include_pad", 1)])
+        .node(
+            "MaxPool",
+            &["x"],
+            &["a"],
+            vec![ints("kernel_shape", &[3, 3]), ints("strides", &[2, 2]), ints("pads", &[1, 1, 1, 1])],
+        )
+        .node(
+            "AveragePool",
+            &["a"],
+            &["b"],
+            vec![ints("kernel_shape", &[2, 2]), string("auto_pad", "SAME_UPPER"), int("count_include_pad", 1)],
+        )
         .node("AveragePool", &["b"], &["c"], vec![ints("kernel_shape", &[2, 2])])
         .node("GlobalAveragePool", &["c"], &["d"], vec![])
         .output("d")
@@ -214,7 +237,12 @@ fn pools() {
 fn max_pool_ceil_mode_pads_the_end() {
     let text = Model::new(13)
         .input("x", &[1, 1, 6, 6])
-        .node("MaxPool", &["x"], &["y"], vec![ints("kernel_shape", &[3, 3]), ints("strides", &[2, 2]), int("ceil_mode", 1)])
+        .node(
+            "MaxPool",
+            &["x"],
+            &["y"],
+            vec![ints("kernel_shape", &[3, 3]), ints("strides", &[2, 2]), int("ceil_mode", 1)],
+        )
         .output("y")
         .import();
     assert!(nn_ops(&text)[0].contains("pads = array<i64: 0, 0, 1, 1>"), "{text}");
@@ -266,9 +294,15 @@ fn gemm_without_trans_b_transposes_and_scales_constants() {
         .node("Gemm", &["x", "w", "c"], &["y"], vec![float("alpha", 2.0), float("beta", 0.5)])
         .output("y")
         .import();
-    assert!(text.contains("%w = arith.constant dense<[[2.0, 8.0], [4.0, 10.0], [6.0, 12.0]]> : tensor<3x2xf32>"), "{text}");
+    assert!(
+        text.contains("%w = arith.constant dense<[[2.0, 8.0], [4.0, 10.0], [6.0, 12.0]]> : tensor<3x2xf32>"),
+        "{text}"
+    );
     assert!(text.contains("%c = arith.constant dense<[0.5, 0.5, 0.5]> : tensor<3xf32>"), "{text}");
-    assert_eq!(nn_ops(&text), ["%y = \"nn.linear\"(%x, %w, %c) : (tensor<1x2xf32>, tensor<3x2xf32>, tensor<3xf32>) -> tensor<1x3xf32>"]);
+    assert_eq!(
+        nn_ops(&text),
+        ["%y = \"nn.linear\"(%x, %w, %c) : (tensor<1x2xf32>, tensor<3x2xf32>, tensor<3xf32>) -> tensor<1x3xf32>"]
+    );
 }
 
 #[test]
@@ -281,8 +315,14 @@ fn matmul_and_bias_add_fold_into_one_linear() {
         .node("Add", &["bias", "p"], &["y"], vec![])
         .output("y")
         .import();
-    assert!(text.contains("%w = arith.constant dense<[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]> : tensor<3x2xf32>"), "{text}");
-    assert_eq!(nn_ops(&text), ["%y = \"nn.linear\"(%x, %w, %bias) : (tensor<1x2xf32>, tensor<3x2xf32>, tensor<3xf32>) -> tensor<1x3xf32>"]);
+    assert!(
+        text.contains("%w = arith.constant dense<[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]> : tensor<3x2xf32>"),
+        "{text}"
+    );
+    assert_eq!(
+        nn_ops(&text),
+        ["%y = \"nn.linear\"(%x, %w, %bias) : (tensor<1x2xf32>, tensor<3x2xf32>, tensor<3xf32>) -> tensor<1x3xf32>"]
+    );
     // Used twice, the product must stay: no fold.
     let text = Model::new(13)
         .input("x", &[1, 2])
@@ -299,7 +339,8 @@ fn matmul_and_bias_add_fold_into_one_linear() {
 
 #[test]
 fn identity_dropout_and_constant_nodes_leave_no_ops() {
-    let shape = TensorProto { dims: vec![2], data_type: data_type::INT64, int64_data: vec![1, -1], ..Default::default() };
+    let shape =
+        TensorProto { dims: vec![2], data_type: data_type::INT64, int64_data: vec![1, -1], ..Default::default() };
     let text = Model::new(13)
         .input("x", &[1, 2, 2])
         .node("Identity", &["x"], &["a"], vec![])
@@ -308,7 +349,10 @@ fn identity_dropout_and_constant_nodes_leave_no_ops() {
         .node("Reshape", &["b", "shape"], &["y"], vec![])
         .output("y")
         .import();
-    assert_eq!(nn_ops(&text), ["%y = \"nn.reshape\"(%x) {shape = array<i64: 1, -1>} : (tensor<1x2x2xf32>) -> tensor<1x4xf32>"]);
+    assert_eq!(
+        nn_ops(&text),
+        ["%y = \"nn.reshape\"(%x) {shape = array<i64: 1, -1>} : (tensor<1x2x2xf32>) -> tensor<1x4xf32>"]
+    );
 }
 
 #[test]

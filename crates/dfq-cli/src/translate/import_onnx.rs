@@ -42,7 +42,9 @@ pub fn run(matches: &ArgMatches, input: &str, output: &str) -> Result<(), String
     let name = if input == "-" { "<stdin>" } else { input };
     let module = import_onnx(&bytes, &options).map_err(|e| format!("{name}: {e}"))?;
     if options.input_range.is_none() {
-        eprintln!("dfq-translate: note: no --input-range given; quantizing this model will need a dfq.range on its input");
+        eprintln!(
+            "dfq-translate: note: no --input-range given; quantizing this model will need a dfq.range on its input"
+        );
     }
     io::write_output(output, print_module(&module, &PrintOptions::default()).as_bytes())
 }

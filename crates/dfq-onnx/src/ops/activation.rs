@@ -73,7 +73,8 @@ fn bound_input(b: &GraphBuilder, node: &Node, i: usize, default: f32) -> Result<
     let Some(name) = node.input(i) else { return Ok(Bound::Attr(default)) };
     let which = if i == 1 { "min" } else { "max" };
     let c = b.require_constant(name, which)?;
-    let value = c.scalar_f32().ok_or_else(|| format!("{which} '{name}' must be a single float, got shape {:?}", c.dims))?;
+    let value =
+        c.scalar_f32().ok_or_else(|| format!("{which} '{name}' must be a single float, got shape {:?}", c.dims))?;
     Ok(Bound::Input { name: name.to_string(), value })
 }
 
@@ -100,7 +101,12 @@ pub fn softmax(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     }
     let rows: i64 = shape[..axis].iter().product();
     let cols: i64 = shape[axis..].iter().product();
-    let flat = b.emit("nn.reshape", vec![x], attrs([("shape", Attribute::DenseI64Array(vec![rows, cols]))]), &format!("{out}_2d"))?;
+    let flat = b.emit(
+        "nn.reshape",
+        vec![x],
+        attrs([("shape", Attribute::DenseI64Array(vec![rows, cols]))]),
+        &format!("{out}_2d"),
+    )?;
     let soft = b.emit("nn.softmax", vec![flat], attrs([("axis", Attribute::i64(1))]), &format!("{out}_2d_softmax"))?;
     let y = b.emit("nn.reshape", vec![soft], attrs([("shape", Attribute::DenseI64Array(shape))]), out)?;
     b.bind(out, y);

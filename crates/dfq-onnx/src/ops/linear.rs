@@ -76,7 +76,8 @@ fn matrix_input(b: &mut GraphBuilder, node: &Node) -> Result<Value, String> {
 
 fn constant_matrix(b: &GraphBuilder, name: &str) -> Result<([i64; 2], Vec<f32>), String> {
     let c = b.require_constant(name, "B")?;
-    let dims = <[i64; 2]>::try_from(c.dims.as_slice()).map_err(|_| format!("B '{name}' must be a matrix, got shape {:?}", c.dims))?;
+    let dims = <[i64; 2]>::try_from(c.dims.as_slice())
+        .map_err(|_| format!("B '{name}' must be a matrix, got shape {:?}", c.dims))?;
     let data = c.as_f32().ok_or_else(|| format!("B '{name}' must be a float tensor"))?;
     Ok((dims, data.to_vec()))
 }

@@ -45,8 +45,26 @@ const CONVERTERS: &[(&str, Converter)] = &[
 
 /// The names of [`CONVERTERS`], for messages.
 pub const SUPPORTED_OPS: &[&str] = &[
-    "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
-    "GlobalAveragePool", "Identity", "MatMul", "MaxPool", "Mul", "PRelu", "Relu", "Reshape", "Sigmoid", "Softmax",
+    "Add",
+    "AveragePool",
+    "BatchNormalization",
+    "Clip",
+    "Concat",
+    "Constant",
+    "Conv",
+    "Dropout",
+    "Flatten",
+    "Gemm",
+    "GlobalAveragePool",
+    "Identity",
+    "MatMul",
+    "MaxPool",
+    "Mul",
+    "PRelu",
+    "Relu",
+    "Reshape",
+    "Sigmoid",
+    "Softmax",
 ];
 
 fn converter(node: &NodeProto) -> Option<Converter> {

@@ -37,7 +37,8 @@ fn pool(b: &mut GraphBuilder, node: &Node, op: &str, count_include_pad: Option<b
     if pair(&node.attrs, "dilations", 1)? != [1, 1] {
         return Err("dilated pooling is not supported".into());
     }
-    let window = Window { input: [shape[2], shape[3]], kernel, strides: pair(&node.attrs, "strides", 1)?, dilations: [1, 1] };
+    let window =
+        Window { input: [shape[2], shape[3]], kernel, strides: pair(&node.attrs, "strides", 1)?, dilations: [1, 1] };
     let mut pads = window.pads(&node.attrs)?;
     if node.attrs.int("ceil_mode", 0)? != 0 {
         ceil_mode_pads(&window, &mut pads, count_include_pad)?;
@@ -66,7 +67,9 @@ fn ceil_mode_pads(window: &Window, pads: &mut [i64; 4], count_include_pad: Optio
             continue;
         }
         if count_include_pad == Some(true) {
-            return Err("ceil_mode = 1 with count_include_pad = 1 changes the output size, which dfq cannot express".into());
+            return Err(
+                "ceil_mode = 1 with count_include_pad = 1 changes the output size, which dfq cannot express".into()
+            );
         }
         let covered = window.input[axis] + pads[axis] + pads[axis + 2];
         pads[axis + 2] += (ceil - 1) * window.strides[axis] + window.kernel[axis] - covered;

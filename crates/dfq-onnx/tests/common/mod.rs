@@ -88,7 +88,14 @@ impl Model {
         self.named_node(&name, op_type, inputs, outputs, attribute)
     }
 
-    pub fn named_node(mut self, name: &str, op_type: &str, inputs: &[&str], outputs: &[&str], attribute: Vec<AttributeProto>) -> Model {
+    pub fn named_node(
+        mut self,
+        name: &str,
+        op_type: &str,
+        inputs: &[&str],
+        outputs: &[&str],
+        attribute: Vec<AttributeProto>,
+    ) -> Model {
         self.graph.node.push(NodeProto {
             name: name.into(),
             op_type: op_type.into(),

@@ -4,7 +4,7 @@
 //!
 //! - every float function argument (the network input), range from `dfq.range`;
 //! - the output of every conv2d, linear, add, avg/global/max pool, concat (and
-//!   sigmoid, softmax, unfolded batch norm), after the activations (ReLU, ReLU6,
+//!   prelu, sigmoid, softmax, unfolded batch norm), after the activations (ReLU, ReLU6,
 //!   clip) that follow it alone, so the pair sits where the integer graph will
 //!   materialize the tensor; ranges are data-free ([`ranges`]);
 //! - max pooling and activations that could not be fused keep their input's
@@ -152,6 +152,7 @@ fn is_producer(name: &str) -> bool {
             | "nn.avg_pool2d"
             | "nn.global_avg_pool"
             | "nn.concat"
+            | "nn.prelu"
             | "nn.sigmoid"
             | "nn.softmax"
             | "nn.batch_norm"
@@ -230,8 +231,16 @@ impl Rewriter<'_> {
             Source::SameAsInput => f.op(op).operands().first().and_then(|&v| dequantized_type(f, v)),
             Source::OwnRange => None,
         };
-        if let Some(ty) = inherited.or_else(|| self.own_type(value)) {
-            insert_qdq(f, value, ty, None);
+        match inherited.or_else(|| self.own_type(value)) {
+            Some(ty) => {
+                insert_qdq(f, value, ty, None);
+            }
+            // Layers without a range have had their remark from the analysis.
+            None if !matches!(f.op(op).name.as_str(), "nn.conv2d" | "nn.linear") => {
+                let msg = "output left in float: no data-free range (an input has none)";
+                self.remarks.push(Diagnostic::remark(f.op(op).loc.clone(), msg));
+            }
+            None => {}
         }
     }
 
@@ -294,7 +303,7 @@ fn dequantized_type(f: &Function, v: Value) -> Option<QuantType> {
 }
 
 /// The quantization a layer's input has, looking through flatten and reshape.
-pub fn input_quant_type(f: &Function, mut v: Value) -> Option<QuantType> {
+fn input_quant_type(f: &Function, mut v: Value) -> Option<QuantType> {
     loop {
         let op = f.op(v.producer()?);
         match op.name.as_str() {

@@ -1,0 +1,154 @@
+//! AVX-512 VNNI: `vpdpbusd zmm`, a 6×64 register tile (24 accumulators, 4 weight
+//! vectors), the epilogue in registers (i64 lanes, per-lane variable shift).
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::*;
+
+use super::epilogue::Epilogue;
+use super::QGemmLayer;
+
+const MR: usize = 6;
+pub(super) const NV: usize = 4;
+pub(super) const NR: usize = 16 * NV;
+
+/// See [`super::QGemmFn`].
+pub(super) unsafe extern "C" fn gemm(
+    layer: *const QGemmLayer,
+    a: *const u8,
+    lda: usize,
+    rows: usize,
+    col0: usize,
+    col1: usize,
+    c: *mut u8,
+    ldc: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: selected only when the CPU has AVX-512 VNNI; pointers per the contract.
+    unsafe {
+        gemm_impl(&*layer, a, lda, rows, col0, col1, c, ldc)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    unreachable!("AVX-512 kernel on a non-x86 CPU {layer:?}{a:?}{lda}{rows}{col0}{col1}{c:?}{ldc}");
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_impl(l: &QGemmLayer, a: *const u8, lda: usize, rows: usize, col0: usize, col1: usize, c: *mut u8, ldc: usize) {
+    let mut r0 = 0;
+    while r0 < rows {
+        let mr = (rows - r0).min(MR);
+        // Missing rows of a short panel repeat the last one; their results are not stored.
+        let rowp: [*const u8; MR] = std::array::from_fn(|i| unsafe { a.add((r0 + i.min(mr - 1)) * lda) });
+        let mut sums = [0i32; MR];
+        if l.epi.need_rowsum {
+            for i in 0..mr {
+                sums[i] = unsafe { row_sum(rowp[i], l.k) };
+            }
+        }
+        let rows_out = unsafe { c.add(r0 * ldc) };
+        let mut j = col0;
+        while j < col1 {
+            let width = (col1 - j).min(NR);
+            let b = unsafe { l.packed.as_ptr().add((j / NR) * l.kp * NR) };
+            let t = Tile { rowp: &rowp, mr, b, kq: l.kp / 4, col: j, width, sums: &sums, out: rows_out, ldc };
+            unsafe {
+                match width.div_ceil(16) {
+                    1 => tile::<1>(&t, &l.epi),
+                    2 => tile::<2>(&t, &l.epi),
+                    3 => tile::<3>(&t, &l.epi),
+                    _ => tile::<4>(&t, &l.epi),
+                }
+            }
+            j += NR;
+        }
+        r0 += MR;
+    }
+}
+
+/// One register tile: up to MR rows by one column block.
+struct Tile<'a> {
+    rowp: &'a [*const u8; MR],
+    mr: usize,
+    b: *const u8,
+    kq: usize,
+    col: usize,
+    width: usize,
+    sums: &'a [i32; MR],
+    out: *mut u8,
+    ldc: usize,
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]
+#[inline]
+unsafe fn tile<const V: usize>(t: &Tile, epi: &Epilogue) {
+    let mut acc = [[_mm512_setzero_si512(); V]; MR];
+    let mut b = t.b;
+    for q in 0..t.kq {
+        let bv: [__m512i; V] = std::array::from_fn(|v| unsafe { _mm512_loadu_si512(b.add(64 * v) as *const __m512i) });
+        for r in 0..MR {
+            let av = _mm512_set1_epi32(unsafe { (t.rowp[r].add(4 * q) as *const i32).read_unaligned() });
+            for v in 0..V {
+                acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
+            }
+        }
+        b = unsafe { b.add(64 * V) };
+    }
+    for r in 0..t.mr {
+        let dst = unsafe { t.out.add(r * t.ldc + t.col) };
+        for v in 0..V {
+            let bytes = unsafe { epilogue16(acc[r][v], epi, t.col + 16 * v, t.sums[r]) };
+            let valid = (t.width - 16 * v).min(16);
+            let mask = if valid == 16 { u16::MAX } else { (1u16 << valid) - 1 };
+            unsafe { _mm_mask_storeu_epi8(dst.add(16 * v) as *mut i8, mask, bytes) };
+        }
+    }
+}
+
+/// 16 accumulators of columns col.. to 16 output bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+#[inline]
+unsafe fn epilogue16(acc: __m512i, e: &Epilogue, col: usize, rowsum: i32) -> __m128i {
+    let load = |p: *const i32| unsafe { _mm512_loadu_si512(p.add(col) as *const __m512i) };
+    let mut a = _mm512_add_epi32(acc, load(e.bias.as_ptr()));
+    if e.need_rowsum {
+        a = _mm512_sub_epi32(a, _mm512_mullo_epi32(load(e.wzero.as_ptr()), _mm512_set1_epi32(rowsum)));
+    }
+    let lo = unsafe { rescale8(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)), e, col) };
+    let hi = unsafe { rescale8(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64::<1>(a)), e, col + 8) };
+    _mm_unpacklo_epi64(_mm512_cvtepi64_epi8(lo), _mm512_cvtepi64_epi8(hi))
+}
+
+/// clamp(z + (a·m + round) >> shift) on 8 i64 lanes; `mul_epi32` reads the low
+/// (sign-extended) halves, which hold a and m exactly.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+#[inline]
+unsafe fn rescale8(a: __m512i, e: &Epilogue, col: usize) -> __m512i {
+    let load = |v: &[i64]| unsafe { _mm512_loadu_si512(v.as_ptr().add(col) as *const __m512i) };
+    let p = _mm512_add_epi64(_mm512_mul_epi32(a, load(&e.mult)), load(&e.round));
+    let p = _mm512_srav_epi64(p, load(&e.shift));
+    let z = i64::from(e.zero);
+    let p = _mm512_min_epi64(_mm512_max_epi64(p, _mm512_set1_epi64(i64::from(e.lo) - z)), _mm512_set1_epi64(i64::from(e.hi) - z));
+    _mm512_add_epi64(p, _mm512_set1_epi64(z))
+}
+
+/// Σ of the first k bytes at p.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn row_sum(p: *const u8, k: usize) -> i32 {
+    let zero = _mm512_setzero_si512();
+    let mut s = zero;
+    let mut i = 0;
+    while i + 64 <= k {
+        s = _mm512_add_epi64(s, _mm512_sad_epu8(unsafe { _mm512_loadu_si512(p.add(i) as *const __m512i) }, zero));
+        i += 64;
+    }
+    if i < k {
+        let tail = unsafe { _mm512_maskz_loadu_epi8((1u64 << (k - i)) - 1, p.add(i) as *const i8) };
+        s = _mm512_add_epi64(s, _mm512_sad_epu8(tail, zero));
+    }
+    _mm512_reduce_add_epi64(s) as i32
+}

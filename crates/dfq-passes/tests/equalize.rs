@@ -1,0 +1,294 @@
+//! `equalize`: the function is preserved (interpreter outputs before and after
+//! agree), each pair's channel ranges end up equal, the sweeps converge, and the
+//! per-channel range spread of depthwise layers — DFQ's motivating problem —
+//! collapses.
+
+mod common;
+
+use common::{count_ops, max_relative_deviation, parse, random_inputs, run_passes};
+use dfq_fixtures::{mobilenet_v2, random, tiny, RandomNetConfig};
+use dfq_ir::{Function, Module, OpId};
+use dfq_passes::equalize::{equalize_function, EqualizeOptions, PairSummary, Summary};
+use dfq_passes::layer::Layer;
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+fn folded(mut m: Module) -> Module {
+    run_passes(&mut m, "fold-bn");
+    m
+}
+
+/// The shipped example and random networks (residual adds, concats, pools,
+/// grouped and depthwise convs, ReLU and ReLU6, flatten heads), BN folded.
+fn fixtures() -> Vec<(String, Module)> {
+    let mut nets = vec![("tiny(1)".to_string(), folded(tiny(1))), ("tiny(2)".to_string(), folded(tiny(2)))];
+    for seed in 0..24 {
+        nets.push((format!("random({seed})"), folded(random(seed, &RandomNetConfig::default()))));
+    }
+    nets
+}
+
+fn equalize(m: &mut Module) -> Summary {
+    equalize_function(&mut m.functions[0], &EqualizeOptions::default(), &mut Vec::new())
+}
+
+fn layer(f: &Function, op: OpId) -> Layer {
+    Layer::read(f, op).expect("pairs hold layers")
+}
+
+/// r2 per channel of the pair's W1: the largest input range, over all W2s, of
+/// the features the channel feeds (a block of them behind a flatten).
+fn consumer_ranges(f: &Function, pair: &PairSummary) -> Vec<f32> {
+    let channels = pair.scales.len();
+    let mut r2 = vec![0.0f32; channels];
+    for &op in &pair.consumers {
+        let ranges = layer(f, op).input_ranges();
+        let per_channel = ranges.len() / channels;
+        for (k, r) in ranges.into_iter().enumerate() {
+            r2[k / per_channel] = r2[k / per_channel].max(r);
+        }
+    }
+    r2
+}
+
+fn relative_difference(a: f32, b: f32) -> f32 {
+    (a - b).abs() / a.abs().max(b.abs())
+}
+
+/// Largest over smallest per-channel range of a layer's weights.
+fn spread(f: &Function, op: OpId) -> f32 {
+    let ranges = layer(f, op).output_ranges();
+    let max = ranges.iter().copied().fold(0.0, f32::max);
+    let min = ranges.iter().copied().fold(f32::INFINITY, f32::min);
+    max / min
+}
+
+// ---------------------------------------------------------------------------
+// Function preservation
+
+#[test]
+fn equalize_preserves_outputs_on_fixtures() {
+    let (mut worst, mut pairs, mut clips) = (0.0f64, 0, 0);
+    for (name, reference) in fixtures() {
+        let mut eq = reference.clone();
+        run_passes(&mut eq, "equalize");
+        let f = &eq.functions[0];
+        clips += count_ops(f, "nn.clip");
+        pairs += count_ops(&reference.functions[0], "nn.relu6") - count_ops(f, "nn.relu6");
+        let xs = random_inputs(&reference.functions[0], 11, 3);
+        let dev = max_relative_deviation(&reference, &eq, &xs);
+        assert!(dev < 1e-4, "{name}: equalize changed outputs by {dev:.2e} (relative)");
+        worst = worst.max(dev);
+    }
+    println!("equalize: largest output deviation {worst:.2e} (relative to max |output|); {pairs} ReLU6 became {clips} clips");
+    assert!(clips > 0 && clips == pairs, "ReLU6s between equalized layers become per-channel clips");
+}
+
+/// conv → ReLU → global pool → flatten → linear, conv → PReLU → max pool →
+/// flatten (4 features per channel) → linear, and a fan-out to two convs.
+const CROSSINGS: &str = r#"
+func.func @main(%x: tensor<2x2x4x4xf32>) -> (tensor<2x3xf32>, tensor<2x2xf32>, tensor<2x3x4x4xf32>, tensor<2x2x2x2xf32>) {
+  %w1 = arith.constant dense<[[[[0.1]], [[0.2]]], [[[3.0]], [[-1.0]]], [[[0.01]], [[0.02]]]]> : tensor<3x2x1x1xf32>
+  %b1 = arith.constant dense<[0.1, -0.2, 0.3]> : tensor<3xf32>
+  %0 = "nn.conv2d"(%x, %w1, %b1) : (tensor<2x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<2x3x4x4xf32>
+  %1 = "nn.relu"(%0) : (tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  %2 = "nn.global_avg_pool"(%1) : (tensor<2x3x4x4xf32>) -> tensor<2x3x1x1xf32>
+  %3 = "nn.flatten"(%2) {axis = 1 : i64} : (tensor<2x3x1x1xf32>) -> tensor<2x3xf32>
+  %w2 = arith.constant dense<[[1.0, 0.5, 8.0], [-2.0, 0.25, 4.0], [0.5, 0.5, 0.5]]> : tensor<3x3xf32>
+  %4 = "nn.linear"(%3, %w2) : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+
+  %w3 = arith.constant dense<[[[[2.0]], [[0.5]]], [[[0.05]], [[-0.1]]]]> : tensor<2x2x1x1xf32>
+  %5 = "nn.conv2d"(%x, %w3) : (tensor<2x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<2x2x4x4xf32>
+  %slope = arith.constant dense<[[[0.1]], [[0.3]]]> : tensor<2x1x1xf32>
+  %6 = "nn.prelu"(%5, %slope) : (tensor<2x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<2x2x4x4xf32>
+  %7 = "nn.max_pool2d"(%6) {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<2x2x4x4xf32>) -> tensor<2x2x2x2xf32>
+  %8 = "nn.flatten"(%7) {axis = 1 : i64} : (tensor<2x2x2x2xf32>) -> tensor<2x8xf32>
+  %w4 = arith.constant dense<[[0.1, 0.2, 0.3, 0.4, 5.0, 6.0, 7.0, 8.0], [1.0, -1.0, 1.0, -1.0, 0.5, 0.5, 0.5, 0.5]]> : tensor<2x8xf32>
+  %9 = "nn.linear"(%8, %w4) : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x2xf32>
+
+  %w5 = arith.constant dense<[[[[4.0]], [[0.5]]], [[[0.01]], [[0.1]]]]> : tensor<2x2x1x1xf32>
+  %10 = "nn.conv2d"(%x, %w5) : (tensor<2x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<2x2x4x4xf32>
+  %11 = "nn.relu6"(%10) : (tensor<2x2x4x4xf32>) -> tensor<2x2x4x4xf32>
+  %w6 = arith.constant dense<0.3> : tensor<3x2x3x3xf32>
+  %12 = "nn.conv2d"(%11, %w6) {pads = array<i64: 1, 1, 1, 1>} : (tensor<2x2x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<2x3x4x4xf32>
+  %w7 = arith.constant dense<[[[[1.0, 2.0], [3.0, 4.0]]], [[[0.1, 0.2], [0.3, 0.4]]]]> : tensor<2x1x2x2xf32>
+  %13 = "nn.avg_pool2d"(%11) {kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>} : (tensor<2x2x4x4xf32>) -> tensor<2x2x3x3xf32>
+  %14 = "nn.conv2d"(%13, %w7) {groups = 2 : i64} : (tensor<2x2x3x3xf32>, tensor<2x1x2x2xf32>) -> tensor<2x2x2x2xf32>
+  return %4, %9, %12, %14 : tensor<2x3xf32>, tensor<2x2xf32>, tensor<2x3x4x4xf32>, tensor<2x2x2x2xf32>
+}
+"#;
+
+/// Every output of the function, concatenated.
+fn all_outputs(m: &Module, x: &dfq_interp::Tensor) -> Vec<f32> {
+    let out = dfq_interp::run_function(&m.functions[0], vec![x.clone()]).unwrap();
+    out.iter().flat_map(|t| t.as_f32().unwrap().to_vec()).collect()
+}
+
+#[test]
+fn equalize_crosses_pooling_flatten_prelu_and_fan_out() {
+    let reference = parse(CROSSINGS);
+    let mut eq = reference.clone();
+    let summary = equalize(&mut eq);
+    common::run_passes(&mut eq, "dce");
+    assert_eq!(summary.pairs.len(), 3, "conv→linear, conv→linear, conv→(conv, depthwise)");
+    assert_eq!(summary.pairs[2].consumers.len(), 2);
+    assert!(summary.converged);
+    let f = &eq.functions[0];
+    assert_eq!(count_ops(f, "nn.relu6"), 0);
+    assert_eq!(count_ops(f, "nn.clip"), 1);
+    for x in random_inputs(&reference.functions[0], 3, 4) {
+        let (a, b) = (all_outputs(&reference, &x), all_outputs(&eq, &x));
+        let scale = a.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let dev = a.iter().zip(&b).fold(0.0f32, |m, (a, b)| m.max((a - b).abs())) / scale;
+        assert!(dev < 1e-5, "outputs moved by {dev:.2e}");
+    }
+    for pair in &summary.pairs {
+        let (r1, r2) = (layer(f, pair.producer).output_ranges(), consumer_ranges(f, pair));
+        for (a, b) in r1.iter().zip(&r2) {
+            assert!(relative_difference(*a, *b) < 1e-5, "ranges {a} and {b} not equalized");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Ranges and convergence
+
+#[test]
+fn pairs_end_with_equal_ranges_and_sweeps_converge() {
+    let options = EqualizeOptions::default();
+    let mut most_sweeps = 0;
+    for (name, before) in fixtures() {
+        let mut after = before.clone();
+        let summary = equalize(&mut after);
+        assert!(summary.converged, "{name}: not converged after {} sweeps", summary.sweeps);
+        assert!(summary.sweeps < options.max_iterations);
+        most_sweeps = most_sweeps.max(summary.sweeps);
+        let (f0, f) = (&before.functions[0], &after.functions[0]);
+        for pair in &summary.pairs {
+            let r1 = layer(f, pair.producer).output_ranges();
+            let r2 = consumer_ranges(f, pair);
+            for (i, (&a, &b)) in r1.iter().zip(&r2).enumerate() {
+                if a > 0.0 && b > 0.0 {
+                    assert!(relative_difference(a, b) < 1e-5, "{name}: channel {i}: r1 = {a}, r2 = {b}");
+                }
+            }
+            // A pair that shares no layer with another is equalized in one step:
+            // both ranges become sqrt(r1·r2) of the original ranges.
+            if is_isolated(&summary, pair) {
+                let r1_0 = layer(f0, pair.producer).output_ranges();
+                let r2_0 = consumer_ranges(f0, pair);
+                for i in 0..r1.len() {
+                    if r1_0[i] > 0.0 && r2_0[i] > 0.0 {
+                        let expected = (r1_0[i] * r2_0[i]).sqrt();
+                        assert!(relative_difference(r1[i], expected) < 1e-5, "{name}: {} vs {expected}", r1[i]);
+                    }
+                }
+            }
+        }
+    }
+    println!("equalize: at most {most_sweeps} sweeps on the fixtures");
+}
+
+fn is_isolated(summary: &Summary, pair: &PairSummary) -> bool {
+    let others = summary.pairs.iter().filter(|p| p.producer != pair.producer);
+    let mut touched = others.flat_map(|p| std::iter::once(p.producer).chain(p.consumers.iter().copied()));
+    !touched.any(|op| op == pair.producer || pair.consumers.contains(&op))
+}
+
+#[test]
+fn zero_range_channels_keep_scale_one() {
+    let text = r#"
+func.func @main(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w1 = arith.constant dense<[[[[0.0]], [[0.0]]], [[[2.0]], [[1.0]]]]> : tensor<2x2x1x1xf32>
+  %0 = "nn.conv2d"(%x, %w1) : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %1 = "nn.relu"(%0) : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %w2 = arith.constant dense<[[[[1.0]], [[0.0]]], [[[1.0]], [[0.0]]]]> : tensor<2x2x1x1xf32>
+  %2 = "nn.conv2d"(%1, %w2) : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %2 : tensor<1x2x3x3xf32>
+}
+"#;
+    let mut m = parse(text);
+    let summary = equalize(&mut m);
+    // Channel 0 has no weights in W1, channel 1 none in W2.
+    assert_eq!(summary.pairs[0].scales, vec![1.0, 1.0]);
+    let w1 = layer(&m.functions[0], summary.pairs[0].producer);
+    assert!(w1.weight.iter().all(|w| w.is_finite()));
+}
+
+#[test]
+fn relu6_becomes_clip_at_six_over_s() {
+    let text = r#"
+func.func @main(%x: tensor<1x2x3x3xf32>) -> tensor<1x1x3x3xf32> {
+  %w1 = arith.constant dense<[[[[4.0]], [[0.0]]], [[[0.0]], [[0.25]]]]> : tensor<2x2x1x1xf32>
+  %0 = "nn.conv2d"(%x, %w1) : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %1 = "nn.relu6"(%0) : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %w2 = arith.constant dense<[[[[1.0]], [[1.0]]]]> : tensor<1x2x1x1xf32>
+  %2 = "nn.conv2d"(%1, %w2) : (tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x3x3xf32>
+  return %2 : tensor<1x1x3x3xf32>
+}
+"#;
+    let mut m = parse(text);
+    let summary = equalize(&mut m);
+    // s = sqrt(r1 / r2) = sqrt(4 / 1), sqrt(0.25 / 1).
+    assert_eq!(summary.pairs[0].scales, vec![2.0, 0.5]);
+    let f = &m.functions[0];
+    let clip = f.ops().find(|&op| f.op(op).name == "nn.clip").expect("ReLU6 became a clip");
+    let bound = |i: usize| dfq_passes::layer::constant_f32(f, f.op(clip).operands()[i]).unwrap();
+    assert_eq!((bound(1), bound(2)), (vec![0.0, 0.0], vec![3.0, 12.0]));
+    assert_eq!(count_ops(f, "nn.relu6"), 0);
+}
+
+// ---------------------------------------------------------------------------
+// The pathology: per-channel range spread of depthwise layers
+
+/// Spread (largest / smallest channel range) of each depthwise layer.
+fn depthwise_spreads(f: &Function) -> Vec<(OpId, f32)> {
+    f.ops().filter_map(|op| Layer::read(f, op).filter(Layer::is_depthwise).map(|_| (op, spread(f, op)))).collect()
+}
+
+fn geometric_mean(xs: &[f32]) -> f64 {
+    (xs.iter().map(|&x| (x as f64).ln()).sum::<f64>() / xs.len() as f64).exp()
+}
+
+#[test]
+fn depthwise_range_spread_collapses_on_mobilenet_v2() {
+    let before = folded(mobilenet_v2(0));
+    let mut after = before.clone();
+    let summary = equalize(&mut after);
+    assert!(summary.converged);
+    let spreads_before = depthwise_spreads(&before.functions[0]);
+    let spreads_after = depthwise_spreads(&after.functions[0]);
+    let b: Vec<f32> = spreads_before.iter().map(|s| s.1).collect();
+    let a: Vec<f32> = spreads_after.iter().map(|s| s.1).collect();
+    let (worst_before, worst_after) = (b.iter().copied().fold(0.0, f32::max), a.iter().copied().fold(0.0, f32::max));
+    let (gm_before, gm_after) = (geometric_mean(&b), geometric_mean(&a));
+    println!(
+        "mobilenet_v2 depthwise spread: worst {worst_before:.3e} -> {worst_after:.3e} ({:.0}x), \
+         geometric mean {gm_before:.3e} -> {gm_after:.3e} ({:.0}x), {} sweeps",
+        worst_before / worst_after,
+        gm_before / gm_after,
+        summary.sweeps
+    );
+    for ((op, s0), (_, s1)) in spreads_before.iter().zip(&spreads_after) {
+        assert!(s1 <= s0, "layer {op:?}: spread grew from {s0} to {s1}");
+    }
+    assert!(worst_before / worst_after > 10.0);
+    assert!(gm_before / gm_after > 10.0);
+}
+
+#[test]
+fn scratch_convergence() {
+    let mut nets = vec![("mbv2".to_string(), folded(mobilenet_v2(0))), ("mbv1".to_string(), folded(dfq_fixtures::mobilenet_v1(0, dfq_fixtures::Activation::Relu)))];
+    for seed in 0..24 { nets.push((format!("random{seed}"), folded(random(seed, &RandomNetConfig::default())))); }
+    for (name, m) in nets {
+        let mut seq = Vec::new();
+        for tol in [1e-3, 1e-4, 1e-5, 1e-6] {
+            let mut mm = m.clone();
+            let t = std::time::Instant::now();
+            let s = equalize_function(&mut mm.functions[0], &EqualizeOptions { tolerance: tol, max_iterations: 1000 }, &mut Vec::new());
+            seq.push(format!("{tol:.0e}:{} ({:.0?})", s.sweeps, t.elapsed()));
+        }
+        println!("{name}: {}", seq.join(" "));
+    }
+}
