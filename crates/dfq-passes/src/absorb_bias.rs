@@ -33,12 +33,20 @@ use crate::equalize::chain::{follow, is_layer, Chain};
 use crate::equalize::clamp::{replace_with_clip, Bounds};
 use crate::layer::{single_user, ChannelStats, Layer};
 
-const OPTIONS: &[OptionSpec] = &[OptionSpec {
-    name: "std-devs",
-    kind: OptionKind::Float,
-    default: "3",
-    help: "n in c = max(0, β − n·γ): how far below the mean the activation may go",
-}];
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        name: "std-devs",
+        kind: OptionKind::Float,
+        default: "3",
+        help: "n in c = max(0, β − n·γ): how far below the mean the activation may go",
+    },
+    OptionSpec {
+        name: "allow-padding",
+        kind: OptionKind::Bool,
+        default: "true",
+        help: "Also absorb into convs with zero padding (inexact at borders, as in the paper)",
+    },
+];
 
 pub fn info() -> PassInfo {
     PassInfo {
@@ -52,11 +60,14 @@ pub fn info() -> PassInfo {
 pub struct AbsorbBias {
     /// n in c = max(0, β − n·γ).
     pub std_devs: f64,
+    /// Whether consumers may see zero padding (which makes absorption inexact at
+    /// their borders); when not, such layers are skipped with a remark.
+    pub allow_padding: bool,
 }
 
 impl Default for AbsorbBias {
     fn default() -> AbsorbBias {
-        AbsorbBias { std_devs: 3.0 }
+        AbsorbBias { std_devs: 3.0, allow_padding: true }
     }
 }
 
@@ -66,7 +77,7 @@ impl AbsorbBias {
         if std_devs < 0.0 {
             return Err(format!("absorb-bias: std-devs must not be negative, got {std_devs}"));
         }
-        Ok(AbsorbBias { std_devs })
+        Ok(AbsorbBias { std_devs, allow_padding: o.bool("allow-padding") })
     }
 }
 
@@ -103,6 +114,9 @@ impl AbsorbBias {
             return Err("its activation's lower bounds are not finite and below the upper bounds".into());
         }
         let chain = follow(f, op, Value::Result(act, 0), channels, shift_crosses)?;
+        if !self.allow_padding && pads_with_zeros(f, &chain) {
+            return Err("a layer after it pads with zeros, where absorption is inexact (allow-padding=false)".into());
+        }
         let c = self.shifts(&stats, &bounds);
         if c.iter().all(|&c| c == 0.0) {
             return Ok(());
@@ -144,6 +158,15 @@ fn shift_crosses(f: &Function, op: OpId) -> Result<(), String> {
     } else {
         Err(format!("its activation reaches '{name}', which a per-channel shift does not pass through"))
     }
+}
+
+/// Whether a consumer conv, or an average pool counting padding, sees zeros
+/// where the shifted activation would have been.
+fn pads_with_zeros(f: &Function, chain: &Chain) -> bool {
+    let padded = |pads: &[i64]| pads.iter().any(|&p| p != 0);
+    let conv_pads = chain.consumers.iter().filter_map(|c| nn::Conv2d::cast(f, c.op)).any(|c| padded(c.pads()));
+    let pool_pads = chain.hops.iter().filter_map(|h| nn::AvgPool2d::cast(f, h.op)).any(|p| p.count_include_pad() && padded(p.pads()));
+    conv_pads || pool_pads
 }
 
 /// b2 += W2·c for each W2: c_i times the sum of W2's weights reading channel i,

@@ -125,18 +125,6 @@ impl Layer {
         ranges
     }
 
-    /// Multiplies the weights reading input feature k by `scale[k]`.
-    pub fn scale_inputs(&mut self, scale: &[f32]) {
-        debug_assert_eq!(scale.len(), self.in_features());
-        let taps = self.taps();
-        for o in 0..self.out_channels() {
-            let first = self.input_feature(o, 0);
-            for (j, run) in self.row_mut(o).chunks_exact_mut(taps).enumerate() {
-                run.iter_mut().for_each(|w| *w *= scale[first + j]);
-            }
-        }
-    }
-
     /// Writes the weights back as a new constant, leaving the bias operand as it
     /// is: for passes that change only the weights (a layer without a bias keeps
     /// having none).

@@ -154,40 +154,41 @@ fn equalize_crosses_pooling_flatten_prelu_and_fan_out() {
 // ---------------------------------------------------------------------------
 // Ranges and convergence
 
+/// After the sweeps every pair's two ranges agree per channel within the
+/// tolerance (at the default, and near float precision when asked for), and a
+/// pair sharing no layer with another got both ranges to sqrt(r1·r2) at once.
 #[test]
 fn pairs_end_with_equal_ranges_and_sweeps_converge() {
-    let options = EqualizeOptions::default();
-    let mut most_sweeps = 0;
-    for (name, before) in fixtures() {
-        let mut after = before.clone();
-        let summary = equalize(&mut after);
-        assert!(summary.converged, "{name}: not converged after {} sweeps", summary.sweeps);
-        assert!(summary.sweeps < options.max_iterations);
-        most_sweeps = most_sweeps.max(summary.sweeps);
-        let (f0, f) = (&before.functions[0], &after.functions[0]);
-        for pair in &summary.pairs {
-            let r1 = layer(f, pair.producer).output_ranges();
-            let r2 = consumer_ranges(f, pair);
-            for (i, (&a, &b)) in r1.iter().zip(&r2).enumerate() {
-                if a > 0.0 && b > 0.0 {
-                    assert!(relative_difference(a, b) < 1e-5, "{name}: channel {i}: r1 = {a}, r2 = {b}");
+    let tight = EqualizeOptions { tolerance: 1e-7, max_iterations: 1000 };
+    for options in [EqualizeOptions::default(), tight] {
+        let bound = (2.0 * options.tolerance as f32).max(1e-5);
+        let mut most_sweeps = 0;
+        for (name, before) in fixtures() {
+            let mut after = before.clone();
+            let summary = equalize_function(&mut after.functions[0], &options, &mut Vec::new());
+            assert!(summary.converged, "{name}: not converged after {} sweeps", summary.sweeps);
+            assert!(summary.sweeps < options.max_iterations);
+            most_sweeps = most_sweeps.max(summary.sweeps);
+            let (f0, f) = (&before.functions[0], &after.functions[0]);
+            for pair in &summary.pairs {
+                let r1 = layer(f, pair.producer).output_ranges();
+                let r2 = consumer_ranges(f, pair);
+                for (i, (&a, &b)) in r1.iter().zip(&r2).enumerate() {
+                    if a > 0.0 && b > 0.0 {
+                        assert!(relative_difference(a, b) < bound, "{name}: channel {i}: r1 = {a}, r2 = {b}");
+                    }
                 }
-            }
-            // A pair that shares no layer with another is equalized in one step:
-            // both ranges become sqrt(r1·r2) of the original ranges.
-            if is_isolated(&summary, pair) {
-                let r1_0 = layer(f0, pair.producer).output_ranges();
-                let r2_0 = consumer_ranges(f0, pair);
-                for i in 0..r1.len() {
-                    if r1_0[i] > 0.0 && r2_0[i] > 0.0 {
+                if is_isolated(&summary, pair) {
+                    let (r1_0, r2_0) = (layer(f0, pair.producer).output_ranges(), consumer_ranges(f0, pair));
+                    for i in (0..r1.len()).filter(|&i| r1_0[i] > 0.0 && r2_0[i] > 0.0) {
                         let expected = (r1_0[i] * r2_0[i]).sqrt();
                         assert!(relative_difference(r1[i], expected) < 1e-5, "{name}: {} vs {expected}", r1[i]);
                     }
                 }
             }
         }
+        println!("equalize (tolerance {:.0e}): at most {most_sweeps} sweeps on the fixtures", options.tolerance);
     }
-    println!("equalize: at most {most_sweeps} sweeps on the fixtures");
 }
 
 fn is_isolated(summary: &Summary, pair: &PairSummary) -> bool {
@@ -273,22 +274,7 @@ fn depthwise_range_spread_collapses_on_mobilenet_v2() {
     for ((op, s0), (_, s1)) in spreads_before.iter().zip(&spreads_after) {
         assert!(s1 <= s0, "layer {op:?}: spread grew from {s0} to {s1}");
     }
-    assert!(worst_before / worst_after > 10.0);
-    assert!(gm_before / gm_after > 10.0);
-}
-
-#[test]
-fn scratch_convergence() {
-    let mut nets = vec![("mbv2".to_string(), folded(mobilenet_v2(0))), ("mbv1".to_string(), folded(dfq_fixtures::mobilenet_v1(0, dfq_fixtures::Activation::Relu)))];
-    for seed in 0..24 { nets.push((format!("random{seed}"), folded(random(seed, &RandomNetConfig::default())))); }
-    for (name, m) in nets {
-        let mut seq = Vec::new();
-        for tol in [1e-3, 1e-4, 1e-5, 1e-6] {
-            let mut mm = m.clone();
-            let t = std::time::Instant::now();
-            let s = equalize_function(&mut mm.functions[0], &EqualizeOptions { tolerance: tol, max_iterations: 1000 }, &mut Vec::new());
-            seq.push(format!("{tol:.0e}:{} ({:.0?})", s.sweeps, t.elapsed()));
-        }
-        println!("{name}: {}", seq.join(" "));
-    }
+    // Measured: worst 1.6e6 → 69 (2.3e4×), geometric mean 2.8e5 → 38 (7.2e3×).
+    assert!(worst_before / worst_after > 1e3 && worst_after < 100.0);
+    assert!(gm_before / gm_after > 1e3);
 }

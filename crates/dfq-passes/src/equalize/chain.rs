@@ -56,11 +56,8 @@ pub(crate) fn follow(
             return Err("part of its output is never used".into());
         }
         for (user, operand) in users {
-            let name = &f.op(user).name;
-            if operand != 0 {
-                return Err(format!("its output is an operand other than the input of '{name}'"));
-            }
-            if is_layer(f, user) {
+            let name = f.op(user).name.as_str();
+            if operand == 0 && is_layer(f, user) {
                 check_features(f, user, channels * per_channel)?;
                 chain.consumers.push(Consumer { op: user, features_per_channel: per_channel });
                 continue;
@@ -68,7 +65,13 @@ pub(crate) fn follow(
             if name == "func.return" {
                 return Err("its output is returned by the function".into());
             }
+            if matches!(name, "nn.conv2d" | "nn.linear") && operand == 0 {
+                return Err(format!("it reaches '{name}' with non-constant weights"));
+            }
             crossing(f, user)?;
+            if operand != 0 {
+                return Err(format!("its output is an operand other than the input of '{name}'"));
+            }
             chain.hops.push(Hop { op: user, features_per_channel: per_channel });
             let next = features_per_channel_after(f, user, per_channel)?;
             pending.push((Value::Result(user, 0), next));

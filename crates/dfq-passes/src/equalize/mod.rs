@@ -27,11 +27,12 @@
 //! Pairs overlap in chains (conv → depthwise → conv), so all pairs are swept in
 //! program order until no scale of a sweep differs from 1 by more than
 //! `tolerance`, or `max-iterations` sweeps ran; a remark (or a warning when it
-//! did not converge) says which. Sweeps run on the weights in memory; the graph
-//! is rewritten once at the end.
+//! did not converge) says which. Sweeps only track scales and per-block weight
+//! maxima; the weights are rescaled and the graph rewritten once at the end.
 
 pub(crate) mod chain;
 pub(crate) mod clamp;
+mod scaled;
 
 use std::collections::{HashMap, HashSet};
 
@@ -43,13 +44,14 @@ use crate::dce::remove_dead_ops;
 use crate::layer::{ChannelStats, Layer};
 use chain::{follow, is_layer, Chain};
 use clamp::{replace_with_clip, Bounds};
+use scaled::ScaledLayer;
 
 const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "tolerance",
         kind: OptionKind::Float,
-        default: "1e-6",
-        help: "Stop when no scale of a sweep differs from 1 by more than this",
+        default: "1e-2",
+        help: "Stop when no channel scale of a sweep differs from 1 by more than this",
     },
     OptionSpec { name: "max-iterations", kind: OptionKind::Int, default: "100", help: "Most sweeps over all pairs" },
 ];
@@ -71,7 +73,7 @@ pub struct EqualizeOptions {
 
 impl Default for EqualizeOptions {
     fn default() -> EqualizeOptions {
-        EqualizeOptions { tolerance: 1e-6, max_iterations: 100 }
+        EqualizeOptions { tolerance: 1e-2, max_iterations: 100 }
     }
 }
 
@@ -140,7 +142,7 @@ pub fn equalize_function(f: &mut Function, options: &EqualizeOptions, diagnostic
         }
     }
     let converged = last_change <= options.tolerance;
-    write_back(f, &chains, &layers, &scales);
+    write_back(f, &chains, layers, &scales);
     remove_dead_ops(f);
     if !chains.is_empty() {
         diagnostics.push(convergence_diagnostic(f, chains.len(), sweeps, converged, last_change));
@@ -179,13 +181,13 @@ fn scaling_crosses(f: &Function, op: OpId) -> Result<(), String> {
     Err(format!("its output reaches '{name}', which per-channel scaling does not pass through"))
 }
 
-fn read_layers(f: &Function, chains: &[Chain]) -> HashMap<OpId, Layer> {
+fn read_layers(f: &Function, chains: &[Chain]) -> HashMap<OpId, ScaledLayer> {
     let ops = chains.iter().flat_map(|c| std::iter::once(c.producer).chain(c.consumers.iter().map(|w| w.op)));
-    ops.map(|op| (op, Layer::read(f, op).expect("chains hold layers"))).collect()
+    ops.map(|op| (op, ScaledLayer::new(Layer::read(f, op).expect("chains hold layers")))).collect()
 }
 
-/// Equalizes each pair once, in order; returns the largest |s_i − 1|.
-fn sweep(chains: &[Chain], layers: &mut HashMap<OpId, Layer>, scales: &mut [Vec<f64>]) -> f64 {
+/// Equalizes each pair once, in program order; returns the largest |s_i − 1|.
+fn sweep(chains: &[Chain], layers: &mut HashMap<OpId, ScaledLayer>, scales: &mut [Vec<f64>]) -> f64 {
     let mut largest = 0.0f64;
     for (chain, total) in chains.iter().zip(scales) {
         let s = pair_scales(chain, layers);
@@ -199,13 +201,13 @@ fn sweep(chains: &[Chain], layers: &mut HashMap<OpId, Layer>, scales: &mut [Vec<
 }
 
 /// s_i = sqrt(r1_i / r2_i), or 1 where a range is zero.
-fn pair_scales(chain: &Chain, layers: &HashMap<OpId, Layer>) -> Vec<f64> {
-    let r1 = layers[&chain.producer].output_ranges();
+fn pair_scales(chain: &Chain, layers: &mut HashMap<OpId, ScaledLayer>) -> Vec<f64> {
     let r2 = consumer_ranges(chain, layers);
+    let r1 = layers.get_mut(&chain.producer).expect("read").output_ranges();
     r1.iter()
         .zip(&r2)
         .map(|(&r1, &r2)| {
-            let s = (r1 as f64 / r2 as f64).sqrt();
+            let s = (r1 / r2).sqrt();
             if r1 > 0.0 && r2 > 0.0 && s.is_finite() {
                 s
             } else {
@@ -216,41 +218,39 @@ fn pair_scales(chain: &Chain, layers: &HashMap<OpId, Layer>) -> Vec<f64> {
 }
 
 /// r2 per W1 channel: the largest input range of the features it feeds, over all W2s.
-pub(crate) fn consumer_ranges(chain: &Chain, layers: &HashMap<OpId, Layer>) -> Vec<f32> {
-    let mut r2 = vec![0.0f32; chain.channels];
+fn consumer_ranges(chain: &Chain, layers: &mut HashMap<OpId, ScaledLayer>) -> Vec<f64> {
+    let mut r2 = vec![0.0f64; chain.channels];
     for consumer in &chain.consumers {
         let per_channel = consumer.features_per_channel;
-        for (k, r) in layers[&consumer.op].input_ranges().into_iter().enumerate() {
+        let ranges = layers.get_mut(&consumer.op).expect("read").input_ranges();
+        for (k, &r) in ranges.iter().enumerate() {
             r2[k / per_channel] = r2[k / per_channel].max(r);
         }
     }
     r2
 }
 
-/// W1's row i and bias i divide by s_i; every W2's input channel i multiplies by it.
-fn apply(chain: &Chain, layers: &mut HashMap<OpId, Layer>, s: &[f64]) {
-    let w1 = layers.get_mut(&chain.producer).expect("read");
-    for (o, &s) in s.iter().enumerate() {
-        w1.row_mut(o).iter_mut().for_each(|w| *w = (*w as f64 / s) as f32);
-        w1.bias[o] = (w1.bias[o] as f64 / s) as f32;
-    }
+/// W1's channel i divides by s_i; every W2's input channel i multiplies by it.
+fn apply(chain: &Chain, layers: &mut HashMap<OpId, ScaledLayer>, s: &[f64]) {
+    layers.get_mut(&chain.producer).expect("read").divide_outputs(s);
     for consumer in &chain.consumers {
         let w2 = layers.get_mut(&consumer.op).expect("read");
-        let per_feature: Vec<f32> = (0..w2.in_features()).map(|k| s[k / consumer.features_per_channel] as f32).collect();
-        w2.scale_inputs(&per_feature);
+        let features = chain.channels * consumer.features_per_channel;
+        let per_feature: Vec<f64> = (0..features).map(|k| s[k / consumer.features_per_channel]).collect();
+        w2.multiply_inputs(&per_feature);
     }
 }
 
 /// Writes the new weights (and W1 biases), divides W1's statistics and the
 /// clamps between W1 and W2 by the total scales.
-fn write_back(f: &mut Function, chains: &[Chain], layers: &HashMap<OpId, Layer>, scales: &[Vec<f64>]) {
+fn write_back(f: &mut Function, chains: &[Chain], layers: HashMap<OpId, ScaledLayer>, scales: &[Vec<f64>]) {
     let producers: HashSet<OpId> = chains.iter().map(|c| c.producer).collect();
     // Sorted so constants are created in a deterministic order.
-    let mut ops: Vec<&OpId> = layers.keys().collect();
-    ops.sort();
-    for op in ops {
-        let layer = &layers[op];
-        if producers.contains(op) && layer.has_bias {
+    let mut layers: Vec<(OpId, ScaledLayer)> = layers.into_iter().collect();
+    layers.sort_by_key(|(op, _)| *op);
+    for (op, layer) in layers {
+        let layer = layer.finish();
+        if producers.contains(&op) && layer.has_bias {
             layer.write(f);
         } else {
             layer.write_weight(f);
@@ -290,5 +290,22 @@ fn convergence_diagnostic(f: &Function, pairs: usize, sweeps: usize, converged: 
             f.loc.clone(),
             format!("{what}: not converged after {sweeps} sweep(s), last scale change {change:.1e} is above the tolerance"),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<EqualizeOptions, String> {
+        EqualizeOptions::from_pass_options(&PassOptions::parse("equalize", text, OPTIONS)?)
+    }
+
+    #[test]
+    fn options() {
+        assert_eq!(parse("").unwrap(), EqualizeOptions::default());
+        assert_eq!(parse("tolerance=1e-6 max-iterations=7").unwrap(), EqualizeOptions { tolerance: 1e-6, max_iterations: 7 });
+        assert!(parse("max-iterations=0").unwrap_err().contains("at least 1"));
+        assert!(parse("tolerance=-1").unwrap_err().contains("negative"));
     }
 }
