@@ -82,7 +82,8 @@ fn correct(f: &mut Function, op: OpId) -> Result<(), String> {
 }
 
 /// E[x] per channel of `v`, walking back through quantize/dequantize pairs,
-/// activations and mean-preserving ops to the layer whose statistics describe it.
+/// activations, residual adds and mean-preserving ops to the layers whose
+/// statistics describe it.
 fn input_means(f: &Function, mut v: Value) -> Option<Vec<f64>> {
     // Bounds of the activations met on the way, composed (clamps nest by intersection).
     let mut lo: Vec<f64> = vec![f64::NEG_INFINITY];
@@ -92,6 +93,13 @@ fn input_means(f: &Function, mut v: Value) -> Option<Vec<f64>> {
         let name = f.op(op).name.as_str();
         match name {
             "qnn.quantize" | "qnn.dequantize" | "nn.avg_pool2d" | "nn.global_avg_pool" | "nn.flatten" => {}
+            // A residual sum: means add. (A clamp after the sum would need the
+            // sum's distribution, not just its mean.)
+            "nn.add" if lo == [f64::NEG_INFINITY] && hi == [f64::INFINITY] => {
+                let [a, b] = f.op(op).operands() else { return None };
+                let (ma, mb) = (input_means(f, *a)?, input_means(f, *b)?);
+                return (ma.len() == mb.len()).then(|| ma.iter().zip(&mb).map(|(x, y)| x + y).collect());
+            }
             "nn.relu" => intersect(&mut lo, &mut hi, &[0.0], &[f64::INFINITY]),
             "nn.relu6" => intersect(&mut lo, &mut hi, &[0.0], &[6.0]),
             "nn.clip" => {
