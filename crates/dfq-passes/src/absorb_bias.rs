@@ -30,6 +30,7 @@ use dfq_rewrite::{OptionKind, OptionSpec, Pass, PassContext, PassError, PassInfo
 
 use crate::dce::remove_dead_ops;
 use crate::equalize::chain::{follow, is_layer, Chain};
+use crate::equalize::read_consumers;
 use crate::equalize::clamp::{replace_with_clip, Bounds};
 use crate::layer::{single_user, ChannelStats, Layer};
 
@@ -117,6 +118,7 @@ impl AbsorbBias {
         if !self.allow_padding && pads_with_zeros(f, &chain) {
             return Err("a layer after it pads with zeros, where absorption is inexact (allow-padding=false)".into());
         }
+        let w2s = read_consumers(f, &chain)?;
         let c = self.shifts(&stats, &bounds);
         if c.iter().all(|&c| c == 0.0) {
             return Ok(());
@@ -132,7 +134,10 @@ impl AbsorbBias {
             let hi = (0..channels).map(|i| bounds.hi(i) - c[i]).collect();
             replace_with_clip(f, act, Bounds { lo, hi });
         }
-        add_to_consumer_biases(f, &chain, &c);
+        for (mut w2, consumer) in w2s.into_iter().zip(&chain.consumers) {
+            add_shift_to_bias(&mut w2, consumer.features_per_channel, &c);
+            w2.write(f);
+        }
         Ok(())
     }
 
@@ -152,7 +157,8 @@ impl AbsorbBias {
 fn shift_crosses(f: &Function, op: OpId) -> Result<(), String> {
     let name = f.op(op).name.as_str();
     // Pooling takes a maximum or a mean of one channel, flatten moves elements.
-    let crosses = matches!(name, "nn.max_pool2d" | "nn.avg_pool2d" | "nn.global_avg_pool") || nn::Flatten::cast(f, op).is_some();
+    let crosses =
+        matches!(name, "nn.max_pool2d" | "nn.avg_pool2d" | "nn.global_avg_pool") || nn::Flatten::cast(f, op).is_some();
     if crosses {
         Ok(())
     } else {
@@ -165,28 +171,25 @@ fn shift_crosses(f: &Function, op: OpId) -> Result<(), String> {
 fn pads_with_zeros(f: &Function, chain: &Chain) -> bool {
     let padded = |pads: &[i64]| pads.iter().any(|&p| p != 0);
     let conv_pads = chain.consumers.iter().filter_map(|c| nn::Conv2d::cast(f, c.op)).any(|c| padded(c.pads()));
-    let pool_pads = chain.hops.iter().filter_map(|h| nn::AvgPool2d::cast(f, h.op)).any(|p| p.count_include_pad() && padded(p.pads()));
+    let pool_pads = chain
+        .hops
+        .iter()
+        .filter_map(|h| nn::AvgPool2d::cast(f, h.op))
+        .any(|p| p.count_include_pad() && padded(p.pads()));
     conv_pads || pool_pads
 }
 
-/// b2 += W2·c for each W2: c_i times the sum of W2's weights reading channel i,
-/// over its input features and spatial taps.
-fn add_to_consumer_biases(f: &mut Function, chain: &Chain, c: &[f32]) {
-    for consumer in &chain.consumers {
-        let mut w2 = Layer::read(f, consumer.op).expect("chains hold layers");
-        let taps = w2.taps();
-        for o in 0..w2.out_channels() {
-            let shift: f64 = w2
-                .row(o)
-                .chunks_exact(taps)
-                .enumerate()
-                .map(|(j, run)| {
-                    let channel = w2.input_feature(o, j) / consumer.features_per_channel;
-                    run.iter().map(|&w| w as f64).sum::<f64>() * c[channel] as f64
-                })
-                .sum();
-            w2.bias[o] += shift as f32;
-        }
-        w2.write(f);
+/// b2 += W2·c: each output's bias grows by c_i times the sum of its weights
+/// reading channel i, over input features (`per_channel` per channel) and taps.
+fn add_shift_to_bias(w2: &mut Layer, per_channel: usize, c: &[f32]) {
+    let taps = w2.taps();
+    for o in 0..w2.out_channels() {
+        let shift: f64 = w2
+            .row(o)
+            .chunks_exact(taps)
+            .enumerate()
+            .map(|(j, run)| run.iter().map(|&w| w as f64).sum::<f64>() * c[w2.input_feature(o, j) / per_channel] as f64)
+            .sum();
+        w2.bias[o] += shift as f32;
     }
 }

@@ -121,7 +121,12 @@ fn absorption_is_exact_where_the_bound_holds() {
         let dev = deviation(&reference, &absorbed_net, &inputs);
         assert!(dev < 1e-4, "seed {seed}: absorb-bias moved outputs by {dev:.2e}");
         worst = worst.max(dev);
-        let moved = biases(&reference).iter().flatten().zip(biases(&absorbed_net).iter().flatten()).filter(|(a, b)| a != b).count();
+        let moved = biases(&reference)
+            .iter()
+            .flatten()
+            .zip(biases(&absorbed_net).iter().flatten())
+            .filter(|(a, b)| a != b)
+            .count();
         absorbed += moved;
     }
     println!("absorb-bias (bound holding): largest output deviation {worst:.2e}, {absorbed} biases changed");
@@ -218,9 +223,10 @@ fn shifts_bias_statistics_and_next_bias() {
 
 #[test]
 fn relu6_becomes_a_clip_with_lowered_caps() {
-    let text = RELU_PAIR
-        .replace("\"nn.relu\"", "\"nn.relu6\"")
-        .replace("dense<[5.0, 0.5]> : tensor<2xf32>, dfq.preact_std", "dense<[9.0, 0.5]> : tensor<2xf32>, dfq.preact_std");
+    let text = RELU_PAIR.replace("\"nn.relu\"", "\"nn.relu6\"").replace(
+        "dense<[5.0, 0.5]> : tensor<2xf32>, dfq.preact_std",
+        "dense<[9.0, 0.5]> : tensor<2xf32>, dfq.preact_std",
+    );
     let mut m = parse(&text);
     run_passes(&mut m, "absorb-bias");
     let f = &m.functions[0];

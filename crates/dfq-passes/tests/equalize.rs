@@ -81,7 +81,9 @@ fn equalize_preserves_outputs_on_fixtures() {
         assert!(dev < 1e-4, "{name}: equalize changed outputs by {dev:.2e} (relative)");
         worst = worst.max(dev);
     }
-    println!("equalize: largest output deviation {worst:.2e} (relative to max |output|); {pairs} ReLU6 became {clips} clips");
+    println!(
+        "equalize: largest output deviation {worst:.2e} (relative to max |output|); {pairs} ReLU6 became {clips} clips"
+    );
     assert!(clips > 0 && clips == pairs, "ReLU6s between equalized layers become per-channel clips");
 }
 

@@ -130,8 +130,7 @@ pub struct PairSummary {
 
 /// Equalizes every pair of `f`; remarks go to `diagnostics`.
 pub fn equalize_function(f: &mut Function, options: &EqualizeOptions, diagnostics: &mut Vec<Diagnostic>) -> Summary {
-    let chains = find_chains(f, diagnostics);
-    let mut layers = read_layers(f, &chains);
+    let (chains, mut layers) = find_chains(f, diagnostics);
     let mut scales: Vec<Vec<f64>> = chains.iter().map(|c| vec![1.0; c.channels]).collect();
     let (mut sweeps, mut last_change) = (0, 0.0);
     while !chains.is_empty() && sweeps < options.max_iterations {
@@ -150,22 +149,40 @@ pub fn equalize_function(f: &mut Function, options: &EqualizeOptions, diagnostic
     let pairs = chains
         .into_iter()
         .zip(scales)
-        .map(|(c, scales)| PairSummary { producer: c.producer, consumers: c.consumers.iter().map(|w| w.op).collect(), scales })
+        .map(|(c, scales)| PairSummary {
+            producer: c.producer,
+            consumers: c.consumers.iter().map(|w| w.op).collect(),
+            scales,
+        })
         .collect();
     Summary { pairs, sweeps, converged, last_change }
 }
 
-/// The chain from every layer whose output can be rescaled; a remark for the others.
-fn find_chains(f: &Function, diagnostics: &mut Vec<Diagnostic>) -> Vec<Chain> {
+/// The chain from every layer whose output can be rescaled, with the layers
+/// involved read for the sweeps; a remark for the other layers.
+fn find_chains(f: &Function, diagnostics: &mut Vec<Diagnostic>) -> (Vec<Chain>, HashMap<OpId, ScaledLayer>) {
     let mut chains = Vec::new();
+    let mut layers = HashMap::new();
     for op in f.ops().filter(|&op| is_layer(f, op)) {
-        let Some(layer) = Layer::read(f, op) else { continue };
-        match follow(f, op, Value::Result(op, 0), layer.out_channels(), scaling_crosses) {
-            Ok(chain) => chains.push(chain),
+        let Some(w1) = Layer::read(f, op) else { continue };
+        let found = follow(f, op, Value::Result(op, 0), w1.out_channels(), scaling_crosses)
+            .and_then(|chain| read_consumers(f, &chain).map(|w2s| (chain, w2s)));
+        match found {
+            Ok((chain, w2s)) => {
+                layers.insert(op, ScaledLayer::new(w1));
+                layers.extend(w2s.into_iter().map(|w2| (w2.op, ScaledLayer::new(w2))));
+                chains.push(chain);
+            }
             Err(why) => diagnostics.push(Diagnostic::remark(f.op(op).loc.clone(), format!("not equalized: {why}"))),
         }
     }
-    chains
+    (chains, layers)
+}
+
+/// The W2s of `chain`, if all have f32 constant weights and biases.
+pub(crate) fn read_consumers(f: &Function, chain: &Chain) -> Result<Vec<Layer>, String> {
+    let read = |op| Layer::read(f, op).ok_or("it reaches a layer whose weights or bias are not f32 constants");
+    Ok(chain.consumers.iter().map(|c| read(c.op)).collect::<Result<_, _>>()?)
 }
 
 /// Whether per-channel scaling passes through `op` (possibly with its bounds rescaled).
@@ -176,14 +193,11 @@ fn scaling_crosses(f: &Function, op: OpId) -> Result<(), String> {
         return Ok(());
     }
     if name == "nn.clip" {
-        return Bounds::read(f, op).map(|_| ()).ok_or_else(|| "it reaches a clip whose bounds are not constants".into());
+        return Bounds::read(f, op)
+            .map(|_| ())
+            .ok_or_else(|| "it reaches a clip whose bounds are not constants".into());
     }
     Err(format!("its output reaches '{name}', which per-channel scaling does not pass through"))
-}
-
-fn read_layers(f: &Function, chains: &[Chain]) -> HashMap<OpId, ScaledLayer> {
-    let ops = chains.iter().flat_map(|c| std::iter::once(c.producer).chain(c.consumers.iter().map(|w| w.op)));
-    ops.map(|op| (op, ScaledLayer::new(Layer::read(f, op).expect("chains hold layers")))).collect()
 }
 
 /// Equalizes each pair once, in program order; returns the largest |s_i − 1|.
@@ -241,8 +255,8 @@ fn apply(chain: &Chain, layers: &mut HashMap<OpId, ScaledLayer>, s: &[f64]) {
     }
 }
 
-/// Writes the new weights (and W1 biases), divides W1's statistics and the
-/// clamps between W1 and W2 by the total scales.
+/// Writes the rescaled layers back, then divides W1's statistics and the clamps
+/// between W1 and its W2s by the total scales.
 fn write_back(f: &mut Function, chains: &[Chain], layers: HashMap<OpId, ScaledLayer>, scales: &[Vec<f64>]) {
     let producers: HashSet<OpId> = chains.iter().map(|c| c.producer).collect();
     // Sorted so constants are created in a deterministic order.
@@ -250,6 +264,7 @@ fn write_back(f: &mut Function, chains: &[Chain], layers: HashMap<OpId, ScaledLa
     layers.sort_by_key(|(op, _)| *op);
     for (op, layer) in layers {
         let layer = layer.finish();
+        // Only a W1's bias changes; a W2 without a bias keeps having none.
         if producers.contains(&op) && layer.has_bias {
             layer.write(f);
         } else {
@@ -257,23 +272,34 @@ fn write_back(f: &mut Function, chains: &[Chain], layers: HashMap<OpId, ScaledLa
         }
     }
     for (chain, s) in chains.iter().zip(scales) {
-        if s.iter().all(|&s| s == 1.0) {
+        if s.iter().any(|&s| s != 1.0) {
+            rescale_statistics(f, chain.producer, s);
+            rescale_clamps(f, chain, s);
+        }
+    }
+}
+
+fn rescale_statistics(f: &mut Function, op: OpId, s: &[f64]) {
+    if let Some(mut stats) = ChannelStats::read(f, op) {
+        divide(&mut stats.mean, s);
+        divide(&mut stats.std, s);
+        stats.write(f, op);
+    }
+}
+
+/// ReLU6s and clips between W1 and its W2s become clips with bounds / s_i
+/// (per feature: a flattened channel's features share its scale).
+fn rescale_clamps(f: &mut Function, chain: &Chain, s: &[f64]) {
+    for hop in &chain.hops {
+        if !matches!(f.op(hop.op).name.as_str(), "nn.relu6" | "nn.clip") {
             continue;
         }
-        if let Some(mut stats) = ChannelStats::read(f, chain.producer) {
-            divide(&mut stats.mean, s);
-            divide(&mut stats.std, s);
-            stats.write(f, chain.producer);
-        }
-        for hop in &chain.hops {
-            if let Some(bounds) = Bounds::read(f, hop.op).filter(|_| f.op(hop.op).name != "nn.relu") {
-                let per_channel = hop.features_per_channel;
-                let n = chain.channels * per_channel;
-                let lo = (0..n).map(|k| (bounds.lo(k) as f64 / s[k / per_channel]) as f32).collect();
-                let hi = (0..n).map(|k| (bounds.hi(k) as f64 / s[k / per_channel]) as f32).collect();
-                replace_with_clip(f, hop.op, Bounds { lo, hi });
-            }
-        }
+        let bounds = Bounds::read(f, hop.op).expect("chains hold clips with constant bounds");
+        let per_channel = hop.features_per_channel;
+        let n = chain.channels * per_channel;
+        let lo = (0..n).map(|k| (bounds.lo(k) as f64 / s[k / per_channel]) as f32).collect();
+        let hi = (0..n).map(|k| (bounds.hi(k) as f64 / s[k / per_channel]) as f32).collect();
+        replace_with_clip(f, hop.op, Bounds { lo, hi });
     }
 }
 
@@ -284,11 +310,16 @@ fn divide(values: &mut [f32], s: &[f64]) {
 fn convergence_diagnostic(f: &Function, pairs: usize, sweeps: usize, converged: bool, change: f64) -> Diagnostic {
     let what = format!("equalized {pairs} layer pair(s)");
     if converged {
-        Diagnostic::remark(f.loc.clone(), format!("{what}: converged after {sweeps} sweep(s), last scale change {change:.1e}"))
+        Diagnostic::remark(
+            f.loc.clone(),
+            format!("{what}: converged after {sweeps} sweep(s), last scale change {change:.1e}"),
+        )
     } else {
         Diagnostic::warning(
             f.loc.clone(),
-            format!("{what}: not converged after {sweeps} sweep(s), last scale change {change:.1e} is above the tolerance"),
+            format!(
+                "{what}: not converged after {sweeps} sweep(s), last scale change {change:.1e} is above the tolerance"
+            ),
         )
     }
 }
@@ -304,7 +335,10 @@ mod tests {
     #[test]
     fn options() {
         assert_eq!(parse("").unwrap(), EqualizeOptions::default());
-        assert_eq!(parse("tolerance=1e-6 max-iterations=7").unwrap(), EqualizeOptions { tolerance: 1e-6, max_iterations: 7 });
+        assert_eq!(
+            parse("tolerance=1e-6 max-iterations=7").unwrap(),
+            EqualizeOptions { tolerance: 1e-6, max_iterations: 7 }
+        );
         assert!(parse("max-iterations=0").unwrap_err().contains("at least 1"));
         assert!(parse("tolerance=-1").unwrap_err().contains("negative"));
     }

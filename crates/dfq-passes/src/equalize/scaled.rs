@@ -47,7 +47,8 @@ impl ScaledLayer {
                 .map(|o| {
                     let first = self.layer.input_feature(o, 0);
                     let blocks = &self.block_max[o * n..(o + 1) * n];
-                    let widest = blocks.iter().zip(&self.col_scale[first..]).fold(0.0f64, |m, (&w, &c)| m.max(w as f64 * c));
+                    let widest =
+                        blocks.iter().zip(&self.col_scale[first..]).fold(0.0f64, |m, (&w, &c)| m.max(w as f64 * c));
                     widest * self.row_scale[o]
                 })
                 .collect();
