@@ -83,7 +83,7 @@ fn main() {
         let threads = if args.iter().any(|a| a == "--2") { 2 } else { 1 };
         let f = CompiledFunction::compile(&int8.functions[0], &JitOptions { threads, kernel: KernelChoice::Auto }).expect("compile");
         let mut total = Duration::ZERO;
-        for (label, t) in f.profile(&[x.clone()], runs).expect("profile") {
+        for (label, t) in f.profile(std::slice::from_ref(&x), runs).expect("profile") {
             total += t;
             println!("{:9.1} µs  {label}", t.as_secs_f64() * 1e6);
         }

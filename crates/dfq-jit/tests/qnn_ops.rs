@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{quant, quant_params, random_act_quant, rng, tensor_type, OneOp};
+use common::{quant, quant_params, random_act, random_act_quant, rng, tensor_type, OneOp};
 use dfq_ir::{DenseData, ElementType, QuantParams, Type};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -134,8 +134,8 @@ fn add_random() {
     for seed in 0..30 {
         let mut r = rng(3000 + seed);
         let shape = random_shape(&mut r);
-        let (a, b) = (random_act_quant(&mut r, r.gen_range(0.01..0.2)), random_act_quant(&mut r, r.gen_range(0.01..0.2)));
-        let y = random_act_quant(&mut r, r.gen_range(0.02..0.3));
+        let (a, b) = (random_act(&mut r, 0.01..0.2), random_act(&mut r, 0.01..0.2));
+        let y = random_act(&mut r, 0.02..0.3);
         let case = OneOp::new("qnn.add", q_type(&shape, y.clone())).arg(q_type(&shape, a)).arg(q_type(&shape, b));
         act_bounds(&mut r, case, &y).check(seed, &format!("add seed {seed}"));
     }
@@ -201,12 +201,12 @@ fn pools_random() {
         let attrs = |case: OneOp| case.ints("kernel", &[k as i64; 2]).ints("strides", &[stride as i64; 2]).ints("pads", &pads);
         attrs(OneOp::new("qnn.max_pool2d", q_type(&[n, c, oh, ow], x.clone())).arg(q_type(&[n, c, h, w], x.clone())))
             .check(seed, &format!("max pool seed {seed}"));
-        let y = random_act_quant(&mut r, r.gen_range(0.02..0.1));
+        let y = random_act(&mut r, 0.02..0.1);
         let include = r.gen_bool(0.5);
         attrs(OneOp::new("qnn.avg_pool2d", q_type(&[n, c, oh, ow], y)).arg(q_type(&[n, c, h, w], x.clone())))
             .attr("count_include_pad", dfq_ir::Attribute::Bool(include))
             .check(seed, &format!("avg pool seed {seed}"));
-        let y = random_act_quant(&mut r, r.gen_range(0.02..0.1));
+        let y = random_act(&mut r, 0.02..0.1);
         OneOp::new("qnn.global_avg_pool", q_type(&[n, c, 1, 1], y)).arg(q_type(&[n, c, h, w], x)).check(seed, &format!("global pool seed {seed}"));
     }
 }
@@ -227,7 +227,7 @@ fn concat_flatten_reshape() {
         let mut case = OneOp::new("qnn.concat", q_type(&shape_of(parts.iter().sum()), y.clone())).int("axis", axis as i64 - if r.gen_bool(0.3) { 4 } else { 0 });
         for &p in &parts {
             // Same quantization as the result (a copy) or another one (requantized).
-            let q = if r.gen_bool(0.5) { y.clone() } else { random_act_quant(&mut r, r.gen_range(0.02..0.1)) };
+            let q = if r.gen_bool(0.5) { y.clone() } else { random_act(&mut r, 0.02..0.1) };
             case = case.arg(q_type(&shape_of(p), q));
         }
         case.check(seed, &format!("concat seed {seed} axis {axis}"));

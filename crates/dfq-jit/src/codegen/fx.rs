@@ -137,17 +137,6 @@ impl<'a> Fx<'a> {
         self.for_range(b, e, step, body);
     }
 
-    /// `if cond { then }`.
-    pub fn if_then(&mut self, cond: Value, then: impl FnOnce(&mut Self)) {
-        let yes = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.ins().brif(cond, yes, &[], done, &[]);
-        self.b.switch_to_block(yes);
-        then(self);
-        self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(done);
-    }
-
     /// `if cond { then } else { otherwise }`.
     pub fn if_else(&mut self, cond: Value, then: impl FnOnce(&mut Self), otherwise: impl FnOnce(&mut Self)) {
         let yes = self.b.create_block();
@@ -163,18 +152,26 @@ impl<'a> Fx<'a> {
         self.b.switch_to_block(done);
     }
 
-    /// Calls the Rust function at `addr` taking `args.len()` integer arguments.
-    pub fn call(&mut self, addr: i64, args: &[Value]) {
+    /// Calls the function at address `callee` taking `args.len()` integer arguments.
+    pub fn call_indirect(&mut self, callee: Value, args: &[Value]) {
         let mut sig = Signature::new(self.call_conv);
         sig.params.extend(args.iter().map(|_| AbiParam::new(I64)));
         let sig = self.b.import_signature(sig);
-        let callee = self.i64(addr);
         self.b.ins().call_indirect(sig, callee, args);
     }
 
     /// Vector `ty` reinterpreted as `to` (same bits, little-endian lanes).
     pub fn cast(&mut self, to: Type, v: Value) -> Value {
         self.b.ins().bitcast(to, MemFlagsData::new().with_endianness(Endianness::Little), v)
+    }
+
+    /// Σ of adjacent i16 products as i32x4: the tree Cranelift lowers to `pmaddwd`.
+    pub fn pmaddwd(&mut self, x: Value, y: Value) -> Value {
+        let (xl, yl) = (self.b.ins().swiden_low(x), self.b.ins().swiden_low(y));
+        let (xh, yh) = (self.b.ins().swiden_high(x), self.b.ins().swiden_high(y));
+        let lo = self.b.ins().imul(xl, yl);
+        let hi = self.b.ins().imul(xh, yh);
+        self.b.ins().iadd_pairwise(lo, hi)
     }
 
     /// Lanes picked from the 32 bytes of `a` then `b`.

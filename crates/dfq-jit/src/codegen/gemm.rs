@@ -7,10 +7,10 @@ use cranelift_codegen::ir::types::{I32, I64, I8X16};
 use cranelift_codegen::ir::{InstBuilder, Value};
 
 use super::fx::Fx;
-use crate::plan::steps::{GemmInput, GemmStep, Im2col, KernelRef};
+use crate::plan::steps::{GemmInput, GemmStep, Im2col};
 
 /// The loop over items `begin..end`; `kernel` is the address of the function to call.
-pub(crate) fn emit(fx: &mut Fx, s: &GemmStep, input: Value, output: Value, kernel: i64, begin: Value, end: Value) {
+pub(crate) fn emit(fx: &mut Fx, s: &GemmStep, input: Value, output: Value, kernel: Value, begin: Value, end: Value) {
     let (panels, chunks) = (s.panels() as i64, s.chunks() as i64);
     let es = s.esize as i64;
     fx.for_range(begin, end, 1, |fx, item| {
@@ -48,16 +48,8 @@ pub(crate) fn emit(fx: &mut Fx, s: &GemmStep, input: Value, output: Value, kerne
             }
         };
         let (lda, ldc) = (fx.i64(lda), fx.i64(s.ldc as i64));
-        fx.call(kernel, &[layer, a, lda, rows, col0, col1, out, ldc]);
+        fx.call_indirect(kernel, &[layer, a, lda, rows, col0, col1, out, ldc]);
     });
-}
-
-/// Whether the step calls a Rust kernel (else the generated tile).
-pub(crate) fn rust_kernel(s: &GemmStep) -> Option<i64> {
-    match s.kernel {
-        KernelRef::Rust(addr) => Some(addr),
-        KernelRef::Generated => None,
-    }
 }
 
 /// im2col of output pixels row0..row0 + rows into scratch rows of `kp` elements:
@@ -80,19 +72,46 @@ fn gather(fx: &mut Fx, im: &Im2col, es: i64, input: Value, row0: Value, rows: Va
         let iy0 = fx.ins().imul_imm_s(oy, geo.sh as i64);
         let ix0 = fx.ins().imul_imm_s(ox, geo.sw as i64);
         let image = fx.index(input, n, (geo.h * geo.w * geo.c) as i64 * es);
-        for ky in 0..geo.kh {
-            let iy = fx.ins().iadd_imm_s(iy0, (ky * geo.dh) as i64 - geo.pt as i64);
-            let row_ok = fx.ins().icmp_imm_u(IntCC::UnsignedLessThan, iy, geo.h as i64);
-            let line = fx.index(image, iy, (geo.w * geo.c) as i64 * es);
-            for kx in 0..geo.kw {
-                let ix = fx.ins().iadd_imm_s(ix0, (kx * geo.dw) as i64 - geo.pl as i64);
-                let col_ok = fx.ins().icmp_imm_u(IntCC::UnsignedLessThan, ix, geo.w as i64);
-                let ok = fx.ins().band(row_ok, col_ok);
-                let src = fx.index(line, ix, geo.c as i64 * es);
-                let dst = fx.offset(dst_row, ((ky * geo.kw + kx) as i64) * bytes);
-                fx.if_else(ok, |fx| copy_over(fx, src, dst, bytes), |fx| fill_over(fx, dst, bytes, im.fill, es));
+        // Pixels whose window lies inside the input (most of them) copy without
+        // tests: a whole kernel row at once where its taps are contiguous.
+        let (ylo, yhi) = geo.interior(0);
+        let (xlo, xhi) = geo.interior(1);
+        let inside = if ylo < yhi && xlo < xhi {
+            let dy = fx.ins().iadd_imm_s(oy, -(ylo as i64));
+            let dx = fx.ins().iadd_imm_s(ox, -(xlo as i64));
+            let y_in = fx.ins().icmp_imm_u(IntCC::UnsignedLessThan, dy, (yhi - ylo) as i64);
+            let x_in = fx.ins().icmp_imm_u(IntCC::UnsignedLessThan, dx, (xhi - xlo) as i64);
+            fx.ins().band(y_in, x_in)
+        } else {
+            fx.ins().iconst(cranelift_codegen::ir::types::I8, 0)
+        };
+        let taps = |fx: &mut Fx, checked: bool| {
+            for ky in 0..geo.kh {
+                let iy = fx.ins().iadd_imm_s(iy0, (ky * geo.dh) as i64 - geo.pt as i64);
+                let row_ok = fx.ins().icmp_imm_u(IntCC::UnsignedLessThan, iy, geo.h as i64);
+                let line = fx.index(image, iy, (geo.w * geo.c) as i64 * es);
+                if !checked && geo.dw == 1 && im.cg == geo.c {
+                    let ix = fx.ins().iadd_imm_s(ix0, -(geo.pl as i64));
+                    let src = fx.index(line, ix, geo.c as i64 * es);
+                    let dst = fx.offset(dst_row, (ky * geo.kw) as i64 * bytes);
+                    copy_over(fx, src, dst, geo.kw as i64 * bytes);
+                    continue;
+                }
+                for kx in 0..geo.kw {
+                    let ix = fx.ins().iadd_imm_s(ix0, (kx * geo.dw) as i64 - geo.pl as i64);
+                    let src = fx.index(line, ix, geo.c as i64 * es);
+                    let dst = fx.offset(dst_row, ((ky * geo.kw + kx) as i64) * bytes);
+                    if !checked {
+                        copy_over(fx, src, dst, bytes);
+                        continue;
+                    }
+                    let col_ok = fx.ins().icmp_imm_u(IntCC::UnsignedLessThan, ix, geo.w as i64);
+                    let ok = fx.ins().band(row_ok, col_ok);
+                    fx.if_else(ok, |fx| copy_over(fx, src, dst, bytes), |fx| fill_over(fx, dst, bytes, im.fill, es));
+                }
             }
-        }
+        };
+        fx.if_else(inside, |fx| taps(fx, false), |fx| taps(fx, true));
     });
 }
 

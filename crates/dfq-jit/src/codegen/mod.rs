@@ -8,17 +8,18 @@ pub(crate) mod fx;
 mod gemm;
 mod reduce;
 mod rescale;
+mod tile;
 mod window;
 
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, UserFuncName};
+use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, UserFuncName, Value};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 
 use crate::error::JitError;
-use crate::plan::steps::Step;
+use crate::plan::steps::{GemmStep, KernelRef, QDepthwise, Step, WindowOp};
 use crate::plan::{Buffer, ConstPool, Plan};
 use fx::Fx;
 
@@ -58,11 +59,37 @@ pub(crate) fn compile(plan: &mut Plan, parallel_for: i64) -> Result<Code, JitErr
     step_sig.params.extend([AbiParam::new(I64); 4]);
     let Plan { steps, buffers, pool, .. } = plan;
     let mut ids: Vec<(FuncId, usize)> = Vec::new();
+    let mut kernel_sig = Signature::new(call_conv);
+    kernel_sig.params.extend([AbiParam::new(I64); 8]);
     for (i, (step, label)) in steps.iter().enumerate() {
         let items = step.items();
         if items == 0 {
             continue;
         }
+        // The generated GEMM tile this step calls, if any.
+        let tile = match step {
+            Step::Gemm(GemmStep { kernel: KernelRef::Generated { k16, out }, .. }) => {
+                let id = module.declare_function(&format!("tile{i}"), Linkage::Local, &kernel_sig).map_err(codegen_error)?;
+                ctx.func.signature = kernel_sig.clone();
+                ctx.func.name = UserFuncName::user(0, id.as_u32());
+                {
+                    let mut b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
+                    let entry = b.create_block();
+                    b.append_block_params_for_function_params(entry);
+                    b.switch_to_block(entry);
+                    let p = b.block_params(entry).to_vec();
+                    let mut fx = Fx { b, arena: p[0], scratch: p[0], call_conv };
+                    tile::emit(&mut fx, &p, *k16, *out);
+                    fx.b.ins().return_(&[]);
+                    fx.b.seal_all_blocks();
+                    fx.b.finalize(module.target_config());
+                }
+                module.define_function(id, &mut ctx).map_err(|e| codegen_error(format!("{label}: {e:?}")))?;
+                module.clear_context(&mut ctx);
+                Some(id)
+            }
+            _ => None,
+        };
         let id = module.declare_function(&format!("step{i}"), Linkage::Local, &step_sig).map_err(codegen_error)?;
         ctx.func.signature = step_sig.clone();
         ctx.func.name = UserFuncName::user(0, id.as_u32());
@@ -72,8 +99,12 @@ pub(crate) fn compile(plan: &mut Plan, parallel_for: i64) -> Result<Code, JitErr
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
             let p = b.block_params(entry).to_vec();
+            let kernel = tile.map(|id| {
+                let f = module.declare_func_in_func(id, b.func);
+                b.ins().func_addr(I64, f)
+            });
             let mut fx = Fx { b, arena: p[0], scratch: p[1], call_conv };
-            emit_step(&mut fx, step, buffers, pool, p[2], p[3]).map_err(|e| JitError::new(format!("{label}: {e}"), None))?;
+            emit_step(&mut fx, step, buffers, pool, kernel, p[2], p[3]).map_err(|e| JitError::new(format!("{label}: {e}"), None))?;
             fx.b.ins().return_(&[]);
             fx.b.seal_all_blocks();
             fx.b.finalize(module.target_config());
@@ -115,16 +146,32 @@ pub(crate) fn compile(plan: &mut Plan, parallel_for: i64) -> Result<Code, JitErr
     Ok(Code { module: Some(module), main })
 }
 
-fn emit_step(fx: &mut Fx, step: &Step, buffers: &[Buffer], pool: &mut ConstPool, begin: cranelift_codegen::ir::Value, end: cranelift_codegen::ir::Value) -> Result<(), String> {
+/// `tile`: the address of the step's generated GEMM tile, if it has one.
+fn emit_step(
+    fx: &mut Fx,
+    step: &Step,
+    buffers: &[Buffer],
+    pool: &mut ConstPool,
+    tile: Option<Value>,
+    begin: Value,
+    end: Value,
+) -> Result<(), String> {
     let (inputs, output) = step.io();
     let ins: Vec<_> = inputs.iter().map(|&b| fx.buffer(&buffers[b])).collect();
     let out = fx.buffer(&buffers[output]);
     match step {
         Step::Gemm(s) => {
-            let kernel = gemm::rust_kernel(s).ok_or("the Cranelift GEMM tile is not available")?;
+            let kernel = match (s.kernel, tile) {
+                (KernelRef::Rust(addr), _) => fx.i64(addr),
+                (KernelRef::Generated { .. }, Some(t)) => t,
+                (KernelRef::Generated { .. }, None) => return Err("internal: no generated tile".into()),
+            };
             gemm::emit(fx, s, ins[0], out, kernel, begin, end);
         }
-        Step::Window(s) => window::WindowEmitter::new(s, pool)?.emit(fx, ins[0], out, begin, end, pool)?,
+        Step::Window(s) => match &s.op {
+            WindowOp::QDepthwise(QDepthwise { avx512: Some(layer), .. }) => window::rows_by_kernel(fx, s, *layer, ins[0], out, begin, end),
+            _ => window::WindowEmitter::new(s, pool)?.emit(fx, ins[0], out, begin, end, pool)?,
+        },
         Step::GlobalPool(s) => reduce::global_pool(fx, s, ins[0], out, begin, end, pool)?,
         Step::Map(s) => elementwise::map(fx, &s.op, ins[0], out, s.len, begin, end),
         Step::Binary(s) => elementwise::binary(fx, &s.op, ins[0], ins[1], out, s.len, begin, end),

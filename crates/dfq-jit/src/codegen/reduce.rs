@@ -5,7 +5,7 @@ use cranelift_codegen::ir::types::{F32, F32X4, I32, I32X4};
 use cranelift_codegen::ir::{InstBuilder, Value};
 
 use super::fx::Fx;
-use super::rescale::{self, LaneConsts, ScalarConsts};
+use super::rescale::{self, LaneConsts, ScalarConsts, Shift};
 use super::window::widen16;
 use crate::plan::rescale::{Rescale, SimdRescale};
 use crate::plan::steps::{GlobalOp, GlobalPoolStep};
@@ -62,7 +62,7 @@ pub(crate) fn global_pool(fx: &mut Fx, s: &GlobalPoolStep, x: Value, y: Value, b
                 (GlobalOp::Q { out: range, .. }, Some((consts, shift))) => {
                     let mut r = [sums[0]; 4];
                     for j in 0..4 {
-                        r[j] = rescale::vec4(fx, sums[j], consts, *shift, ch, *range);
+                        r[j] = rescale::vec4(fx, sums[j], consts, Shift::Imm(*shift), ch, *range);
                     }
                     let bytes = rescale::narrow16(fx, r);
                     let dst = fx.index(out, ch, 1);

@@ -18,6 +18,15 @@ pub(crate) enum LaneConsts {
     Uniform { mult: i64, round: i64 },
     /// Tables of i64 per channel (mult, round).
     Tables { mult: i64, round: i64 },
+    /// The same, at addresses known at run time.
+    Pointers { mult: Value, round: Value },
+}
+
+/// The shift K of the vector form (≥ 32): known, or at run time (K − 32, i64).
+#[derive(Clone, Copy)]
+pub(crate) enum Shift {
+    Imm(u32),
+    Dyn(Value),
 }
 
 impl LaneConsts {
@@ -38,12 +47,16 @@ impl LaneConsts {
                 let (pm, pr) = (fx.index(pm, c, 8), fx.index(pr, c, 8));
                 (fx.load(I64X2, pm, 16 * j), fx.load(I64X2, pr, 16 * j))
             }
+            LaneConsts::Pointers { mult, round } => {
+                let (pm, pr) = (fx.index(mult, c, 8), fx.index(round, c, 8));
+                (fx.load(I64X2, pm, 16 * j), fx.load(I64X2, pr, 16 * j))
+            }
         }
     }
 }
 
 /// clamp(z + Rescale(acc)) for the 4 channels c.. of an i32x4 accumulator.
-pub(crate) fn vec4(fx: &mut Fx, acc: Value, consts: &LaneConsts, shift: u32, c: Value, out: OutRange) -> Value {
+pub(crate) fn vec4(fx: &mut Fx, acc: Value, consts: &LaneConsts, shift: Shift, c: Value, out: OutRange) -> Value {
     let halves = [fx.ins().swiden_low(acc), fx.ins().swiden_high(acc)];
     let mut prods = [acc; 2];
     for (j, h) in halves.into_iter().enumerate() {
@@ -54,8 +67,10 @@ pub(crate) fn vec4(fx: &mut Fx, acc: Value, consts: &LaneConsts, shift: u32, c: 
     // High dwords of the four i64 lanes: floor(v / 2^32).
     let hi = fx.shuffle(prods[0], prods[1], [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]);
     let mut t = fx.cast(I32X4, hi);
-    if shift > 32 {
-        t = fx.ins().sshr_imm_s(t, i64::from(shift - 32));
+    match shift {
+        Shift::Imm(k) if k > 32 => t = fx.ins().sshr_imm_s(t, i64::from(k - 32)),
+        Shift::Imm(_) => {}
+        Shift::Dyn(amount) => t = fx.ins().sshr(t, amount),
     }
     place4(fx, t, out)
 }

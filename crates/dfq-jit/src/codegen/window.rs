@@ -10,12 +10,12 @@
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::types::{F32, F32X4, I32, I32X4, I8X16};
+use cranelift_codegen::ir::types::{F32, F32X4, I16X8, I32, I32X4, I8X16};
 use cranelift_codegen::ir::{InstBuilder, Value};
 use cranelift_frontend::Switch;
 
 use super::fx::Fx;
-use super::rescale::{self, LaneConsts, ScalarConsts};
+use super::rescale::{self, LaneConsts, ScalarConsts, Shift};
 use crate::plan::rescale::{Rescale, SimdRescale};
 use crate::plan::steps::{avg_rescale, Geom, Num, OutRange, WindowOp, WindowStep};
 use crate::plan::ConstPool;
@@ -32,6 +32,8 @@ enum Body<'s> {
 struct QDw<'s> {
     op: &'s crate::plan::steps::QDepthwise,
     weights: i64,
+    /// Interleaved i16 weights of tap pairs, by pair.
+    pairs: HashMap<(usize, Option<usize>), i64>,
     /// Bias tables by set of valid taps.
     biases: HashMap<Vec<usize>, i64>,
     vector: Option<(LaneConsts, u32)>,
@@ -43,6 +45,10 @@ pub(crate) struct WindowEmitter<'s> {
     es: i64,
     body: Body<'s>,
 }
+
+/// Byte interleaves of two vectors: `punpcklbw` and `punpckhbw`.
+const UNPACK_LO: [u8; 16] = [0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23];
+const UNPACK_HI: [u8; 16] = [8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31];
 
 /// A pixel's valid taps: (tap index, input address of its channel 0).
 type Taps = Vec<(usize, Value)>;
@@ -62,7 +68,7 @@ impl<'s> WindowEmitter<'s> {
                 let vector = SimdRescale::new(&op.requant, &bounds).map(|s| (LaneConsts::of(&s, pool), s.shift));
                 let scalar = ScalarConsts::of(&op.requant.iter().map(|&mk| Rescale::new(mk)).collect::<Vec<_>>(), pool);
                 let weights = pool.table(&op.weights);
-                (Body::QDepthwise(QDw { op, weights, biases: HashMap::new(), vector, scalar }), 1)
+                (Body::QDepthwise(QDw { op, weights, pairs: HashMap::new(), biases: HashMap::new(), vector, scalar }), 1)
             }
             WindowOp::FDepthwise { weights, bias, lo, hi } => {
                 (Body::FDepthwise { weights: pool.table(weights), bias: pool.table(bias), lo: *lo, hi: *hi }, 4)
@@ -168,14 +174,30 @@ impl<'s> WindowEmitter<'s> {
                 let bias = fx.i64(bias);
                 let bias = at(fx, bias, 4);
                 let mut acc: Vec<Value> = (0..4).map(|j| fx.load(I32X4, bias, 16 * j)).collect();
-                let wbase = fx.i64(dw.weights);
-                let wc = at(fx, wbase, 4);
-                for &(t, p) in taps {
-                    let xp = at(fx, p, 1);
-                    let x = widen16(fx, xp);
-                    for j in 0..4 {
-                        let w = fx.load(I32X4, wc, 4 * (t * g.c) as i64 + 16 * j as i64);
-                        let prod = fx.ins().imul(x[j], w);
+                // Taps in pairs: the two inputs' bytes interleaved, widened to
+                // i16, and `pmaddwd` against (w'[t1][c], w'[t2][c]) pairs gives
+                // both products of 4 channels summed in i32 (|sum| ≤ 2·255·255).
+                for pair in taps.chunks(2) {
+                    let (t1, p1) = pair[0];
+                    let second = pair.get(1).copied();
+                    let table = dw.pair_table(t1, second.map(|(t, _)| t), g, pool);
+                    let x1p = at(fx, p1, 1);
+                    let x1 = fx.load(I8X16, x1p, 0);
+                    let x2 = match second {
+                        Some((_, p2)) => {
+                            let x2p = at(fx, p2, 1);
+                            fx.load(I8X16, x2p, 0)
+                        }
+                        None => x1,
+                    };
+                    let lo = fx.shuffle(x1, x2, UNPACK_LO);
+                    let hi = fx.shuffle(x1, x2, UNPACK_HI);
+                    let xs = [fx.ins().uwiden_low(lo), fx.ins().uwiden_high(lo), fx.ins().uwiden_low(hi), fx.ins().uwiden_high(hi)];
+                    let tb = fx.i64(table);
+                    let wc = at(fx, tb, 4);
+                    for (j, x) in xs.into_iter().enumerate() {
+                        let w = fx.load(I16X8, wc, 16 * j as i64);
+                        let prod = fx.pmaddwd(x, w);
                         acc[j] = fx.ins().iadd(acc[j], prod);
                     }
                 }
@@ -184,7 +206,7 @@ impl<'s> WindowEmitter<'s> {
                 let mut res = [acc[0]; 4];
                 for j in 0..4 {
                     let cj = fx.ins().iadd_imm_s(c, 4 * j as i64);
-                    res[j] = rescale::vec4(fx, acc[j], consts, *shift, cj, out_range);
+                    res[j] = rescale::vec4(fx, acc[j], consts, Shift::Imm(*shift), cj, out_range);
                 }
                 let bytes = rescale::narrow16(fx, res);
                 let dst = at(fx, out, 1);
@@ -244,7 +266,8 @@ impl<'s> WindowEmitter<'s> {
                 let bound = 255 * count as i64;
                 let simd = SimdRescale::new(&[mk], &[bound]).ok_or("an average whose rescale overflows")?;
                 let consts = LaneConsts::of(&simd, pool);
-                let start = fx.splat_i32(I32X4, -i64::from(*zero) * count as i64);
+                // Σ (x − z) over the valid taps; padding adds 0 even when it counts.
+                let start = fx.splat_i32(I32X4, -i64::from(*zero) * taps.len() as i64);
                 let mut acc = [start; 4];
                 for &(_, p) in taps {
                     let xp = at(fx, p, 1);
@@ -256,7 +279,7 @@ impl<'s> WindowEmitter<'s> {
                 let out_range = *out_range;
                 let mut res = acc;
                 for j in 0..4 {
-                    res[j] = rescale::vec4(fx, acc[j], &consts, simd.shift, c, out_range);
+                    res[j] = rescale::vec4(fx, acc[j], &consts, Shift::Imm(simd.shift), c, out_range);
                 }
                 let bytes = rescale::narrow16(fx, res);
                 let dst = at(fx, out, 1);
@@ -342,7 +365,7 @@ impl<'s> WindowEmitter<'s> {
             Body::QAvg { zero, count_include_pad, scales, out: out_range } => {
                 let count = if *count_include_pad { g.kh * g.kw } else { taps.len() };
                 let mk = avg_rescale(*scales, count)?;
-                let mut acc = fx.i32(-*zero * count as i32);
+                let mut acc = fx.i32(-*zero * taps.len() as i32);
                 for &(_, p) in taps {
                     let xp = at(fx, p, 1);
                     let x = fx.load_u8(I32, xp, 0);
@@ -370,7 +393,31 @@ impl<'s> WindowEmitter<'s> {
     }
 }
 
+/// Output rows `begin..end` by the AVX-512 row kernel: one call per row.
+pub(crate) fn rows_by_kernel(fx: &mut Fx, s: &WindowStep, layer: i64, input: Value, output: Value, begin: Value, end: Value) {
+    let g = s.geom;
+    fx.for_range(begin, end, 1, |fx, item| {
+        let n = fx.ins().udiv_imm_s(item, g.oh as i64);
+        let oy = fx.ins().urem_imm_s(item, g.oh as i64);
+        let image = fx.index(input, n, (g.h * g.w * g.c) as i64);
+        let out_row = fx.index(output, item, (g.ow * g.c) as i64);
+        let (l, f) = (fx.i64(layer), fx.i64(crate::kernels::dwconv::row as *const () as usize as i64));
+        fx.call_indirect(f, &[l, image, oy, out_row]);
+    });
+}
+
 impl QDw<'_> {
+    /// (w'[t1][c], w'[t2][c]) as i16 pairs for every channel (0 for a missing t2).
+    fn pair_table(&mut self, t1: usize, t2: Option<usize>, g: Geom, pool: &mut ConstPool) -> i64 {
+        let op = self.op;
+        *self.pairs.entry((t1, t2)).or_insert_with(|| {
+            let table: Vec<i16> = (0..g.c)
+                .flat_map(|c| [op.weights[t1 * g.c + c] as i16, t2.map_or(0, |t| op.weights[t * g.c + c] as i16)])
+                .collect();
+            pool.table(&table)
+        })
+    }
+
     /// bias[c] − z_in·Σ_{valid taps} w'[tap][c]: the input zero point folded for
     /// this pixel's taps, so the loop multiplies raw inputs.
     fn bias_table(&mut self, taps: &Taps, g: Geom, pool: &mut ConstPool) -> i64 {

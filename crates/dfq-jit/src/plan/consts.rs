@@ -5,6 +5,7 @@
 use dfq_ir::{Attribute, Function, Value};
 
 use crate::aligned::AlignedBuf;
+use crate::kernels::dwconv::DwLayer;
 use crate::kernels::fgemm::FGemmLayer;
 use crate::kernels::qgemm::QGemmLayer;
 
@@ -34,12 +35,88 @@ pub(crate) fn floats(func: &Function, v: Value) -> Result<Vec<f32>, String> {
     Ok(d.to_f32_vec())
 }
 
+/// A value computed at compile time from constants: quantized weights of the QDQ
+/// form (`dequantize(quantize(constant))`).
+pub(crate) enum Folded {
+    Ints(Vec<i64>),
+    Floats(Vec<f32>),
+}
+
+impl super::Planner<'_> {
+    /// Whether `v` is known at compile time.
+    pub(super) fn is_constant(&self, v: Value) -> bool {
+        self.folded.contains_key(&v) || v.producer().is_some_and(|id| self.func.op(id).name == "arith.constant")
+    }
+
+    pub(super) fn floats(&self, v: Value) -> Result<Vec<f32>, String> {
+        match self.folded.get(&v) {
+            Some(Folded::Floats(f)) => Ok(f.clone()),
+            Some(Folded::Ints(_)) => Err("must hold floats".into()),
+            None => floats(self.func, v),
+        }
+    }
+
+    pub(super) fn ints(&self, v: Value) -> Result<Vec<i64>, String> {
+        match self.folded.get(&v) {
+            Some(Folded::Ints(i)) => Ok(i.clone()),
+            Some(Folded::Floats(_)) => Err("must hold integers".into()),
+            None => ints(self.func, v),
+        }
+    }
+
+    /// qnn.quantize of a constant, with the interpreter's rounding (dfq-quant).
+    pub(super) fn fold_quantize(&mut self, id: dfq_ir::OpId, x: Value) -> Result<(), String> {
+        let ty = &self.func.op(id).results[0];
+        let q = ty.element().as_quant().ok_or("must produce a quantized type")?;
+        let shape = super::values::static_shape(ty)?;
+        let x = self.floats(x)?;
+        let (lo, hi) = q.storage_min_max();
+        let inner: usize = dfq_quant::quant_axis(q).map_or(1, |a| shape[a + 1..].iter().product());
+        let channels = dfq_quant::quant_axis(q).map_or(1, |a| shape[a]);
+        let out = x
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let (s, z) = dfq_quant::channel_params(q, (i / inner.max(1)) % channels.max(1));
+                dfq_quant::quantize(v, s, z, lo, hi)
+            })
+            .collect();
+        self.folded.insert(Value::Result(id, 0), Folded::Ints(out));
+        Ok(())
+    }
+
+    /// qnn.dequantize of a constant.
+    pub(super) fn fold_dequantize(&mut self, id: dfq_ir::OpId, x: Value) -> Result<(), String> {
+        let ty = self.func.value_type(x);
+        let q = ty.element().as_quant().ok_or("must dequantize a quantized type")?;
+        let shape = super::values::static_shape(ty)?;
+        let x = self.ints(x)?;
+        let inner: usize = dfq_quant::quant_axis(q).map_or(1, |a| shape[a + 1..].iter().product());
+        let channels = dfq_quant::quant_axis(q).map_or(1, |a| shape[a]);
+        let out = x
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let (s, z) = dfq_quant::channel_params(q, (i / inner.max(1)) % channels.max(1));
+                dfq_quant::dequantize(v, s, z)
+            })
+            .collect();
+        self.folded.insert(Value::Result(id, 0), Folded::Floats(out));
+        Ok(())
+    }
+}
+
 /// Owns the data generated code reads; hands out stable addresses.
 #[derive(Default)]
 pub(crate) struct ConstPool {
     tables: Vec<AlignedBuf>,
+    // Boxed: generated code holds their addresses, which must not move as the Vec grows.
+    #[allow(clippy::vec_box)]
     qlayers: Vec<Box<QGemmLayer>>,
+    #[allow(clippy::vec_box)]
     flayers: Vec<Box<FGemmLayer>>,
+    #[allow(clippy::vec_box)]
+    dwlayers: Vec<Box<DwLayer>>,
 }
 
 impl ConstPool {
@@ -65,6 +142,13 @@ impl ConstPool {
         let b = Box::new(layer);
         let addr = &*b as *const FGemmLayer as i64;
         self.flayers.push(b);
+        addr
+    }
+
+    pub fn dwlayer(&mut self, layer: DwLayer) -> i64 {
+        let b = Box::new(layer);
+        let addr = &*b as *const DwLayer as i64;
+        self.dwlayers.push(b);
         addr
     }
 

@@ -2,8 +2,10 @@
 //! become window steps, everything else a GEMM (1×1 convs directly on the NHWC
 //! input, others through im2col), with weights packed for the chosen kernel.
 
-use super::steps::{GemmInput, GemmStep, Geom, Im2col, KernelRef, Num, OutRange, QDepthwise, Step, WindowOp, WindowStep};
+use super::rescale::SimdRescale;
+use super::steps::{GemmInput, GemmStep, Geom, Im2col, KernelRef, OutRange, QDepthwise, Step, TileLayer, WindowOp, WindowStep};
 use super::{Elem, Layout, Planner, TVal};
+use crate::kernels::dwconv::DwLayer;
 use crate::kernels::qgemm::{QGemmSpec, QKernel};
 
 /// An integer layer's constants, output channels first (weights OIHW or (M, K)).
@@ -70,7 +72,10 @@ impl Planner<'_> {
         let x = self.in_arena(x);
         let y = self.fresh(out_shape, Layout::Nhwc, elem);
         if groups == geom.c && cg == 1 && o == geom.c {
-            let op = depthwise(w, o, kh * kw);
+            let mut op = depthwise(w, o, kh * kw);
+            if let (WindowOp::QDepthwise(dw), Some(QKernel::Avx512Vnni)) = (&mut op, self.qkernel) {
+                dw.avx512 = Some(self.pool.dwlayer(DwLayer::new(geom, dw)));
+            }
             self.push(Step::Window(WindowStep { input: x.buf, output: y.buf, geom, op }));
             return Ok(y);
         }
@@ -108,7 +113,11 @@ impl Planner<'_> {
 
     #[allow(clippy::too_many_arguments)]
     fn gemm(&mut self, x: &TVal, y: &TVal, rows: usize, cols: usize, k: usize, groups: usize, a: GemmInput, ldc: usize, w: ConvWeights, esize: usize) -> Result<(), String> {
-        let (num, kernel, block, layers) = match w {
+        let (kernel, block, layers) = match w {
+            ConvWeights::Q(q) if self.qkernel.is_none() => {
+                let layers = (0..groups).map(|g| self.tile_layer(&q, g * cols..(g + 1) * cols, k)).collect::<Result<Vec<i64>, String>>()?;
+                (KernelRef::Generated { k16: k.div_ceil(16) * 16, out: q.out }, 4, layers)
+            }
             ConvWeights::Q(q) => {
                 let family = self.qkernel.unwrap_or(QKernel::Portable);
                 let layers: Vec<i64> = (0..groups)
@@ -127,11 +136,7 @@ impl Planner<'_> {
                         self.pool.qlayer(family.build(&spec))
                     })
                     .collect();
-                let kernel = match self.qkernel {
-                    Some(f) => KernelRef::Rust(f.entry() as usize as i64),
-                    None => KernelRef::Generated,
-                };
-                (Num::U8, kernel, family.block(), layers)
+                (KernelRef::Rust(family.entry() as usize as i64), family.block(), layers)
             }
             ConvWeights::F(f) => {
                 let family = self.fkernel;
@@ -142,7 +147,7 @@ impl Planner<'_> {
                         self.pool.flayer(layer)
                     })
                     .collect();
-                (Num::F32, KernelRef::Rust(family.entry() as usize as i64), family.block(), layers)
+                (KernelRef::Rust(family.entry() as usize as i64), family.block(), layers)
             }
         };
         let layer_table = self.pool.table(&layers);
@@ -150,7 +155,6 @@ impl Planner<'_> {
         self.push(Step::Gemm(GemmStep {
             input: x.buf,
             output: y.buf,
-            num,
             esize,
             kernel,
             layers,
@@ -167,29 +171,59 @@ impl Planner<'_> {
         Ok(())
     }
 
+    /// The generated tile's constants for output columns `cols` (see [`TileLayer`]).
+    fn tile_layer(&mut self, q: &QConv, cols: std::ops::Range<usize>, k: usize) -> Result<i64, String> {
+        let k16 = k.div_ceil(16) * 16;
+        let n = cols.len();
+        let mut weights = vec![0i16; (n.div_ceil(4) * 4) * k16];
+        let mut bias = vec![0i32; n.div_ceil(4) * 4];
+        let mut bounds = Vec::with_capacity(n);
+        for (j, o) in cols.clone().enumerate() {
+            let w: Vec<i16> = q.weights[o * k..(o + 1) * k].iter().map(|&v| i16::from(v) - q.weight_zeros[o] as i16).collect();
+            let sum: i64 = w.iter().map(|&v| i64::from(v)).sum();
+            bias[j] = (i64::from(q.bias[o]) - i64::from(q.input_zero) * sum) as i32;
+            bounds.push(i64::from(q.bias[o]).abs() + 255 * w.iter().map(|&v| i64::from(v).abs()).sum::<i64>());
+            weights[j * k16..j * k16 + k].copy_from_slice(&w);
+        }
+        let simd = SimdRescale::new(&q.requant[cols], &bounds).ok_or("the Cranelift GEMM tile cannot rescale this layer exactly in vectors")?;
+        let pad = |v: Vec<i64>| v.into_iter().chain(std::iter::repeat_n(0, 4)).collect::<Vec<i64>>();
+        let layer = TileLayer {
+            weights: self.pool.table(&weights),
+            bias: self.pool.table(&bias),
+            mult: self.pool.table(&pad(simd.mult)),
+            round: self.pool.table(&pad(simd.round)),
+            shift: i64::from(simd.shift),
+        };
+        Ok(self.pool.table(&[layer]))
+    }
+
     /// Row panels and column chunks: panels of im2col rows fit in L2 with the
     /// weights, weight chunks of direct GEMMs stay in L2, and there are enough
-    /// items to keep every thread busy.
+    /// items of equal size (a multiple of the thread count, or many) to keep
+    /// every thread busy.
     #[allow(clippy::too_many_arguments)]
     fn tiles(&self, rows: usize, cols: usize, k: usize, groups: usize, esize: usize, block: usize, a: &GemmInput) -> (usize, usize) {
         const MR: usize = 12;
         let im2col = matches!(a, GemmInput::Im2col(_));
-        let mut panel = if im2col { ((64 << 10) / (k.max(1) * esize)).clamp(MR, 96) / MR * MR } else { 96 };
-        let mut chunk = if im2col {
-            cols
-        } else {
-            let fit = ((256 << 10) / (k.max(1) * esize)) / block * block;
-            fit.max(block).min(cols.next_multiple_of(block))
+        let panel = if im2col { ((64 << 10) / (k.max(1) * esize)).clamp(MR, 96) } else { 96 };
+        let chunk = if im2col { cols } else { ((256 << 10) / (k.max(1) * esize)).max(block) };
+        let mut panels = rows.div_ceil(panel).max(1);
+        let mut chunks = cols.div_ceil(chunk).max(1);
+        let threads = self.threads;
+        let balanced = |p: usize, c: usize| {
+            let items = groups * p * c;
+            threads == 1 || items >= 8 * threads || items % threads == 0 && items >= 2 * threads
         };
-        let want = 4 * self.threads;
-        let items = |p: usize, c: usize| groups * rows.div_ceil(p) * cols.div_ceil(c);
-        while items(panel, chunk) < want && panel > MR {
-            panel = (panel / 2).max(MR) / MR * MR;
+        while !balanced(panels, chunks) {
+            if rows / (panels + 1) >= MR {
+                panels += 1;
+            } else if !im2col && cols.div_ceil(block) > chunks {
+                chunks += 1;
+            } else {
+                break;
+            }
         }
-        while items(panel, chunk) < want && chunk > block && !im2col {
-            chunk = (chunk / 2).max(block).next_multiple_of(block);
-        }
-        (panel, chunk.max(1))
+        (rows.div_ceil(panels).next_multiple_of(MR).min(rows.next_multiple_of(MR)), cols.div_ceil(chunks).next_multiple_of(block))
     }
 }
 
@@ -206,7 +240,7 @@ fn depthwise(w: ConvWeights, channels: usize, taps: usize) -> WindowOp {
                 .flat_map(|t| (0..channels).map(move |c| (c, t)))
                 .map(|(c, t)| i32::from(q.weights[c * taps + t]) - q.weight_zeros[c])
                 .collect();
-            WindowOp::QDepthwise(QDepthwise { weights, bias: q.bias, input_zero: q.input_zero, requant: q.requant, out: q.out })
+            WindowOp::QDepthwise(QDepthwise { avx512: None, weights, bias: q.bias, input_zero: q.input_zero, requant: q.requant, out: q.out })
         }
         ConvWeights::F(f) => {
             let weights = (0..taps).flat_map(|t| (0..channels).map(move |c| (c, t))).map(|(c, t)| f.weights[c * taps + t]).collect();

@@ -66,6 +66,7 @@ pub(crate) fn plan(func: &Function, opts: &JitOptions) -> Result<Plan, JitError>
         values: HashMap::new(),
         relayouts: HashMap::new(),
         fused: HashSet::new(),
+        folded: HashMap::new(),
         buffers: Vec::new(),
         steps: Vec::new(),
         pool: ConstPool::default(),
@@ -114,6 +115,8 @@ pub(crate) struct Planner<'f> {
     relayouts: HashMap<(BufId, Layout), TVal>,
     /// Activations fused into their producer.
     fused: HashSet<OpId>,
+    /// Values computed at compile time.
+    folded: HashMap<Value, consts::Folded>,
     buffers: Vec<Buffer>,
     steps: Vec<(Step, String)>,
     pool: ConstPool,

@@ -8,7 +8,7 @@ use dfq_ir::{OpId, Value};
 use super::conv::{ConvWeights, FConv};
 use super::steps::{BinaryOp, BinaryStep, ChannelKind, GlobalOp, MapOp, MapStep, Step, WindowOp};
 use super::values::static_shape;
-use super::{consts, Elem, Layout, Planner, TVal};
+use super::{Elem, Layout, Planner, TVal};
 
 impl Planner<'_> {
     /// Plans op `id` if it is an nn op.
@@ -88,9 +88,9 @@ impl Planner<'_> {
         let op = nn::Conv2d::cast(self.func, id).expect("nn.conv2d");
         let x = self.f32_operand(id, 0)?;
         let wshape = static_shape(self.func.value_type(op.weight()))?;
-        let weights = consts::floats(self.func, op.weight()).map_err(|e| format!("weight {e}"))?;
+        let weights = self.floats(op.weight()).map_err(|e| format!("weight {e}"))?;
         let bias = match op.bias() {
-            Some(b) => consts::floats(self.func, b).map_err(|e| format!("bias {e}"))?,
+            Some(b) => self.floats(b).map_err(|e| format!("bias {e}"))?,
             None => vec![0.0; wshape[0]],
         };
         let (lo, hi) = self.fusable_activation(id);
@@ -105,9 +105,9 @@ impl Planner<'_> {
         let operands = self.func.op(id).operands().to_vec();
         let x = self.f32_operand(id, 0)?;
         let m = static_shape(self.func.value_type(operands[1]))?[0];
-        let weights = consts::floats(self.func, operands[1]).map_err(|e| format!("weight {e}"))?;
+        let weights = self.floats(operands[1]).map_err(|e| format!("weight {e}"))?;
         let bias = match operands.get(2) {
-            Some(&b) => consts::floats(self.func, b).map_err(|e| format!("bias {e}"))?,
+            Some(&b) => self.floats(b).map_err(|e| format!("bias {e}"))?,
             None => vec![0.0; m],
         };
         let (lo, hi) = self.fusable_activation(id);
@@ -127,8 +127,8 @@ impl Planner<'_> {
     /// The bounds of a clip whose bounds are single constants; `None` for per-channel ones.
     fn scalar_clip(&self, id: OpId) -> Result<Option<(f32, f32)>, String> {
         let operands = self.func.op(id).operands();
-        let lo = consts::floats(self.func, operands[1]).map_err(|e| format!("min {e}"))?;
-        let hi = consts::floats(self.func, operands[2]).map_err(|e| format!("max {e}"))?;
+        let lo = self.floats(operands[1]).map_err(|e| format!("min {e}"))?;
+        let hi = self.floats(operands[2]).map_err(|e| format!("max {e}"))?;
         Ok(match (lo.as_slice(), hi.as_slice()) {
             ([lo], [hi]) => Some((*lo, *hi)),
             _ => None,
@@ -140,8 +140,8 @@ impl Planner<'_> {
             return self.clamp_f(id, lo, hi);
         }
         let operands = self.func.op(id).operands().to_vec();
-        let lo = consts::floats(self.func, operands[1])?;
-        let hi = consts::floats(self.func, operands[2])?;
+        let lo = self.floats(operands[1])?;
+        let hi = self.floats(operands[2])?;
         let x = self.f32_operand(id, 0)?;
         let channels = x.shape.get(1).copied().unwrap_or(1);
         let widen = |b: Vec<f32>| if b.len() == 1 { vec![b[0]; channels] } else { b };
@@ -156,7 +156,7 @@ impl Planner<'_> {
     fn batch_norm(&mut self, id: OpId) -> Result<(), String> {
         let op = nn::BatchNorm::cast(self.func, id).expect("nn.batch_norm");
         let operands = self.func.op(id).operands().to_vec();
-        let read = |i: usize| consts::floats(self.func, operands[i]);
+        let read = |i: usize| self.floats(operands[i]);
         let (scale, beta, mean, var) = (read(1)?, read(2)?, read(3)?, read(4)?);
         let eps = op.epsilon();
         // As the interpreter computes it: factor once per channel, then (x − mean)·factor + β.

@@ -68,6 +68,10 @@ impl Planner<'_> {
     }
 
     fn quantize(&mut self, id: OpId) -> Result<(), String> {
+        let x = self.func.op(id).operands()[0];
+        if self.is_constant(x) {
+            return self.fold_quantize(id, x);
+        }
         let q = QInfo::of_type(self.result_type(id))?;
         if self.value(self.func.op(id).operands()[0])?.elem != Elem::F32 {
             return Err("must quantize an f32 value".into());
@@ -76,7 +80,11 @@ impl Planner<'_> {
     }
 
     fn dequantize(&mut self, id: OpId) -> Result<(), String> {
-        let x = self.value(self.func.op(id).operands()[0])?;
+        let v = self.func.op(id).operands()[0];
+        if self.is_constant(v) {
+            return self.fold_dequantize(id, v);
+        }
+        let x = self.value(v)?;
         let q = x.q().ok_or("must dequantize a quantized value")?;
         self.map(id, Elem::F32, |_| Ok(MapOp::Dequantize { scale: q.scale as f32, zero: q.zero }))
     }
@@ -105,8 +113,8 @@ impl Planner<'_> {
         let wshape = static_shape(w_ty)?;
         let o = wshape[0];
         let (w_scales, w_zeros) = weight_quant(w_ty, o)?;
-        let weights = int8_weights(self.func, op.weight())?;
-        let bias = int32_bias(self.func, op.bias(), o)?;
+        let weights = int8_weights(self, op.weight())?;
+        let bias = int32_bias(self, op.bias(), o)?;
         let requant = (0..o)
             .map(|c| multiplier(xq.scale * w_scales[c] / yq.scale).map_err(|e| format!("output channel {c}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
@@ -136,9 +144,9 @@ impl Planner<'_> {
             .map(|c| multiplier(xq.scale * w_scales[c] / yq.scale).map_err(|e| format!("output channel {c}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
         let layer = super::conv::QConv {
-            weights: int8_weights(self.func, op.weight())?,
+            weights: int8_weights(self, op.weight())?,
             weight_zeros: w_zeros,
-            bias: int32_bias(self.func, op.bias(), m)?,
+            bias: int32_bias(self, op.bias(), m)?,
             input_zero: xq.zero,
             requant,
             out: out_range(yq, op.act_min(), op.act_max())?,
@@ -267,14 +275,14 @@ fn weight_quant(ty: &dfq_ir::Type, channels: usize) -> Result<(Vec<f64>, Vec<i32
     Ok((scales, zeros.ok_or_else(|| format!("weight '{ty}' has a zero point outside i8"))?))
 }
 
-fn int8_weights(func: &dfq_ir::Function, v: dfq_ir::Value) -> Result<Vec<i8>, String> {
-    let w = super::consts::ints(func, v).map_err(|e| format!("weight {e}"))?;
+fn int8_weights(p: &Planner, v: dfq_ir::Value) -> Result<Vec<i8>, String> {
+    let w = p.ints(v).map_err(|e| format!("weight {e}"))?;
     w.into_iter().map(|x| i8::try_from(x).map_err(|_| format!("weight value {x} does not fit i8"))).collect()
 }
 
-fn int32_bias(func: &dfq_ir::Function, v: Option<dfq_ir::Value>, channels: usize) -> Result<Vec<i32>, String> {
+fn int32_bias(p: &Planner, v: Option<dfq_ir::Value>, channels: usize) -> Result<Vec<i32>, String> {
     let Some(v) = v else { return Ok(vec![0; channels]) };
-    let b = super::consts::ints(func, v).map_err(|e| format!("bias {e}"))?;
+    let b = p.ints(v).map_err(|e| format!("bias {e}"))?;
     if b.len() != channels {
         return Err(format!("bias has {} values for {channels} channels", b.len()));
     }

@@ -25,6 +25,7 @@ impl Rescale {
         }
     }
 
+    #[cfg(test)]
     pub fn apply(&self, a: i64) -> i64 {
         (a * self.mult + self.round) >> self.shift
     }

@@ -1,7 +1,6 @@
 //! The steps a compiled function runs, in order. Each is one parallel loop whose
 //! iterations ("items") are independent: output rows, row panels, chunks.
 
-use super::rescale::Rescale;
 use super::BufId;
 
 pub(crate) enum Step {
@@ -99,8 +98,22 @@ pub(crate) enum Num {
 pub(crate) enum KernelRef {
     /// A precompiled Rust kernel at this address.
     Rust(i64),
-    /// The Cranelift-generated integer tile.
-    Generated,
+    /// The Cranelift-generated integer tile over weights of depth `k16` (K
+    /// rounded up to 16); each group's layer is a [`TileLayer`].
+    Generated { k16: usize, out: OutRange },
+}
+
+/// What the generated tile reads per group: addresses of its weights (i16
+/// w − z_w, [col][k16]), bias (i32, input zero point folded), the vector
+/// rescale's per-column mult and round (i64), and its shift.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TileLayer {
+    pub weights: i64,
+    pub bias: i64,
+    pub mult: i64,
+    pub round: i64,
+    pub shift: i64,
 }
 
 /// A conv (1×1 directly, others through im2col) or linear layer: per group, rows
@@ -108,7 +121,6 @@ pub(crate) enum KernelRef {
 pub(crate) struct GemmStep {
     pub input: BufId,
     pub output: BufId,
-    pub num: Num,
     pub esize: usize,
     pub kernel: KernelRef,
     /// Address of each group's layer (QGemmLayer or FGemmLayer).
@@ -230,6 +242,9 @@ pub(crate) enum WindowOp {
 }
 
 pub(crate) struct QDepthwise {
+    /// The AVX-512 row kernel's layer (`kernels::dwconv`), where the CPU has it;
+    /// else the rows are generated code.
+    pub avx512: Option<i64>,
     /// w − z_w[c], [tap][c].
     pub weights: Vec<i32>,
     pub bias: Vec<i32>,
@@ -339,9 +354,4 @@ pub(crate) struct TransposeStep {
 pub(crate) fn avg_rescale(scales: (f64, f64), count: usize) -> Result<(i32, i32), String> {
     let real = scales.0 / (scales.1 * count as f64);
     dfq_interp::quant::Requantizer::new(real).map(|r| (r.multiplier, r.shift))
-}
-
-/// The scalar form, for code that has no vector constants.
-pub(crate) fn scalar_rescale(mk: (i32, i32)) -> Rescale {
-    Rescale::new(mk)
 }

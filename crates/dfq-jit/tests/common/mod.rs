@@ -48,7 +48,7 @@ pub fn random_inputs(f: &Function, seed: u64) -> Vec<Tensor> {
 
 /// Every kernel family this CPU runs, as forced choices.
 pub fn kernels() -> Vec<KernelChoice> {
-    KernelChoice::supported().into_iter().filter(|&k| k != KernelChoice::Cranelift || cfg!(feature = "never")).collect()
+    KernelChoice::supported()
 }
 
 /// JIT outputs equal the interpreter's, for each kernel and 1 and 2 threads.
@@ -103,6 +103,12 @@ pub fn random_act_quant(r: &mut ChaCha8Rng, scale: f64) -> ElementType {
     } else {
         quant(true, scale, r.gen_range(-128..=127))
     }
+}
+
+/// As [`random_act_quant`], with a scale drawn from `range`.
+pub fn random_act(r: &mut ChaCha8Rng, range: std::ops::Range<f64>) -> ElementType {
+    let scale = r.gen_range(range);
+    random_act_quant(r, scale)
 }
 
 /// What feeds an op: an argument (the runtime input) or a constant.
@@ -192,5 +198,25 @@ impl OneOp {
         let f = self.function();
         let inputs = random_inputs(&f, seed);
         assert_bit_exact(&f, &inputs, what);
+    }
+}
+
+/// JIT outputs within `tol` of the interpreter's, relative to each output's
+/// largest magnitude (f32 GEMMs sum in another order).
+pub fn assert_close(f: &Function, inputs: &[Tensor], tol: f32, what: &str) {
+    let expect = run_function(f, inputs.to_vec()).unwrap_or_else(|e| panic!("{what}: interpreter: {e}"));
+    for threads in [1, 2] {
+        for kernel in [KernelChoice::Auto, KernelChoice::Portable] {
+            let compiled = CompiledFunction::compile(f, &JitOptions { threads, kernel }).unwrap_or_else(|e| panic!("{what}: compile: {e}"));
+            let got = compiled.run(inputs.to_vec()).unwrap_or_else(|e| panic!("{what}: run: {e}"));
+            for (g, e) in got.iter().zip(&expect) {
+                assert_eq!(g.shape, e.shape, "{what}");
+                let (g, e) = (g.to_f32_lossy(), e.to_f32_lossy());
+                let scale = e.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
+                for (i, (x, y)) in g.iter().zip(&e).enumerate() {
+                    assert!((x - y).abs() <= tol * scale, "{what} ({kernel}, {threads} threads): element {i}: jit {x}, interpreter {y} (scale {scale})");
+                }
+            }
+        }
     }
 }

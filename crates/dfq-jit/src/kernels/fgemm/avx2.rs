@@ -1,5 +1,8 @@
 //! AVX2 + FMA f32: a 4×24 FMA tile (the 16 ymm registers).
 
+// Register tiles read best indexed by row and vector.
+#![allow(clippy::needless_range_loop)]
+
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 

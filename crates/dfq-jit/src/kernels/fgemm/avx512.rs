@@ -1,5 +1,8 @@
 //! AVX-512F f32: a 6×64 FMA tile.
 
+// Register tiles read best indexed by row and vector.
+#![allow(clippy::needless_range_loop)]
+
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 

@@ -14,7 +14,6 @@ pub(crate) type FGemmFn = unsafe extern "C" fn(*const FGemmLayer, *const f32, us
 
 pub(crate) struct FGemmLayer {
     pub k: usize,
-    pub n: usize,
     pub packed: AlignedBuf,
     /// Padded with zeros past n.
     pub bias: Vec<f32>,
@@ -64,7 +63,7 @@ impl FKernel {
             FKernel::Avx512 => AlignedBuf::from_slice(&pack(weights, n, k, 16, avx512::NV)),
         };
         let bias = bias.iter().copied().chain(std::iter::repeat_n(0.0, 128)).collect();
-        FGemmLayer { k, n, packed, bias, lo, hi }
+        FGemmLayer { k, packed, bias, lo, hi }
     }
 }
 

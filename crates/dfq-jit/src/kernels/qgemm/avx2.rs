@@ -2,6 +2,9 @@
 //! i16 pairs, a 4×24 tile; scalar epilogue. (`vpmaddubsw` would be faster but
 //! saturates its i16 pair sums, which breaks bit-exactness.)
 
+// Register tiles read best indexed by row and vector.
+#![allow(clippy::needless_range_loop)]
+
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 

@@ -1,6 +1,9 @@
 //! AVX-512 VNNI: `vpdpbusd zmm`, a 6×64 register tile (24 accumulators, 4 weight
 //! vectors), the epilogue in registers (i64 lanes, per-lane variable shift).
 
+// Register tiles read best indexed by row and vector.
+#![allow(clippy::needless_range_loop)]
+
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
@@ -95,10 +98,21 @@ unsafe fn tile<const V: usize>(t: &Tile, epi: &Epilogue) {
         }
         b = unsafe { b.add(64 * V) };
     }
+    // The epilogue is out of line: its constants must not take registers from
+    // the accumulation loop (24 accumulators + 4 weight vectors of 32).
+    let flat: [__m512i; 24] = std::array::from_fn(|i| if i / 4 < MR && i % 4 < V { acc[i / 4][i % 4] } else { _mm512_setzero_si512() });
+    unsafe { store_tile(t, epi, &flat, V) };
+}
+
+/// The epilogue of a tile's accumulators, [row][vector] in `acc` (4 per row).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+#[inline(never)]
+unsafe fn store_tile(t: &Tile, epi: &Epilogue, acc: &[__m512i; 24], vectors: usize) {
     for r in 0..t.mr {
         let dst = unsafe { t.out.add(r * t.ldc + t.col) };
-        for v in 0..V {
-            let bytes = unsafe { epilogue16(acc[r][v], epi, t.col + 16 * v, t.sums[r]) };
+        for v in 0..vectors {
+            let bytes = unsafe { epilogue16(acc[4 * r + v], epi, t.col + 16 * v, t.sums[r]) };
             let valid = (t.width - 16 * v).min(16);
             let mask = if valid == 16 { u16::MAX } else { (1u16 << valid) - 1 };
             unsafe { _mm_mask_storeu_epi8(dst.add(16 * v) as *mut i8, mask, bytes) };
@@ -110,15 +124,35 @@ unsafe fn tile<const V: usize>(t: &Tile, epi: &Epilogue) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
 #[inline]
-unsafe fn epilogue16(acc: __m512i, e: &Epilogue, col: usize, rowsum: i32) -> __m128i {
+pub(crate) unsafe fn epilogue16(acc: __m512i, e: &Epilogue, col: usize, rowsum: i32) -> __m128i {
     let load = |p: *const i32| unsafe { _mm512_loadu_si512(p.add(col) as *const __m512i) };
     let mut a = _mm512_add_epi32(acc, load(e.bias.as_ptr()));
     if e.need_rowsum {
         a = _mm512_sub_epi32(a, _mm512_mullo_epi32(load(e.wzero.as_ptr()), _mm512_set1_epi32(rowsum)));
     }
+    if let Some(u) = e.uniform {
+        return unsafe { uniform16(a, u, e) };
+    }
     let lo = unsafe { rescale8(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)), e, col) };
     let hi = unsafe { rescale8(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64::<1>(a)), e, col + 8) };
     _mm_unpacklo_epi64(_mm512_cvtepi64_epi8(lo), _mm512_cvtepi64_epi8(hi))
+}
+
+/// The uniform form on 16 i32 lanes: even and odd lanes multiplied into i64
+/// (`pmuldq` reads the low dword of each qword), the high dwords blended back
+/// into place — floor(v / 2^32) — then the remaining shift, zero point, clamp.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+#[inline]
+unsafe fn uniform16(a: __m512i, u: super::epilogue::Uniform, e: &Epilogue) -> __m128i {
+    let (m, r) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round));
+    let even = _mm512_add_epi64(_mm512_mul_epi32(a, m), r);
+    let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(a), m), r);
+    let hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd);
+    let t = _mm512_srav_epi32(hi, _mm512_set1_epi32(u.extra as i32));
+    let t = _mm512_add_epi32(t, _mm512_set1_epi32(e.zero));
+    let t = _mm512_min_epi32(_mm512_max_epi32(t, _mm512_set1_epi32(e.lo)), _mm512_set1_epi32(e.hi));
+    _mm512_cvtepi32_epi8(t)
 }
 
 /// clamp(z + (a·m + round) >> shift) on 8 i64 lanes; `mul_epi32` reads the low

@@ -1,6 +1,9 @@
 //! AVX-VNNI: `vpdpbusd ymm` on a 4×24 tile (12 accumulators, 3 weight vectors:
 //! the 16 ymm registers), scalar epilogue.
 
+// Register tiles read best indexed by row and vector.
+#![allow(clippy::needless_range_loop)]
+
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 

@@ -20,6 +20,10 @@ pub(crate) struct Epilogue {
     pub shift: Vec<i64>,
     /// The exact (m, k) for the scalar path.
     pub requant: Vec<(i32, i32)>,
+    /// When every column has the same multiplier (per-tensor weights) and the
+    /// vector form fits: (a·mult + round) >> (32 + extra) with mult < 2^31, which
+    /// 32-bit lanes compute with two `pmuldq` and a high-half shuffle.
+    pub uniform: Option<Uniform>,
     pub zero: i32,
     pub lo: i32,
     pub hi: i32,
@@ -30,35 +34,33 @@ const PAD: usize = 128;
 
 impl Epilogue {
     pub fn new(spec: &QGemmSpec) -> Epilogue {
-        let n = spec.n;
-        let padded = |v: Vec<i64>| v.into_iter().chain(std::iter::repeat_n(0, PAD)).collect::<Vec<i64>>();
         let za = i64::from(spec.input_zero);
-        let bias = (0..n)
-            .map(|j| {
-                let w_sum: i64 = spec.weights[j * spec.k..][..spec.k].iter().map(|&w| i64::from(w)).sum();
-                let zw = i64::from(spec.weight_zeros[j]);
-                (i64::from(spec.bias[j]) - za * w_sum + spec.k as i64 * za * zw) as i32
-            })
-            .chain(std::iter::repeat_n(0, PAD))
-            .collect();
-        let (mult, round, shift) = spec.requant.iter().map(|&(m, k)| vector_form(m, k)).fold(
-            (Vec::new(), Vec::new(), Vec::new()),
-            |(mut a, mut b, mut c), (m, r, s)| {
-                a.push(m);
-                b.push(r);
-                c.push(s);
-                (a, b, c)
-            },
-        );
-        let (zero, lo, hi) = spec.output;
+        let mut bias = Vec::with_capacity(spec.n);
+        let mut bounds = Vec::with_capacity(spec.n);
+        for j in 0..spec.n {
+            let w = &spec.weights[j * spec.k..][..spec.k];
+            let zw = i64::from(spec.weight_zeros[j]);
+            let w_sum: i64 = w.iter().map(|&v| i64::from(v)).sum();
+            bias.push((i64::from(spec.bias[j]) - za * w_sum + spec.k as i64 * za * zw) as i32);
+            bounds.push(i64::from(spec.bias[j]).abs() + 255 * w.iter().map(|&v| (i64::from(v) - zw).abs()).sum::<i64>());
+        }
+        Epilogue::from_parts(bias, &spec.weight_zeros, &spec.requant, spec.output, &bounds)
+    }
+
+    /// From the folded bias, weight zero points, multipliers, output (zero, lo,
+    /// hi), and bounds on the true accumulators (for the uniform form).
+    pub fn from_parts(bias: Vec<i32>, weight_zeros: &[i32], requant: &[(i32, i32)], (zero, lo, hi): (i32, i32, i32), bounds: &[i64]) -> Epilogue {
+        let padded = |v: Vec<i64>| v.into_iter().chain(std::iter::repeat_n(0, PAD)).collect::<Vec<i64>>();
+        let forms: Vec<(i64, i64, i64)> = requant.iter().map(|&(m, k)| vector_form(m, k)).collect();
         Epilogue {
-            bias,
-            wzero: spec.weight_zeros.iter().copied().chain(std::iter::repeat_n(0, PAD)).collect(),
-            need_rowsum: spec.weight_zeros.iter().any(|&z| z != 0),
-            mult: padded(mult),
-            round: padded(round),
-            shift: padded(shift),
-            requant: spec.requant.clone(),
+            bias: bias.into_iter().chain(std::iter::repeat_n(0, PAD)).collect(),
+            wzero: weight_zeros.iter().copied().chain(std::iter::repeat_n(0, PAD)).collect(),
+            need_rowsum: weight_zeros.iter().any(|&z| z != 0),
+            mult: padded(forms.iter().map(|f| f.0).collect()),
+            round: padded(forms.iter().map(|f| f.1).collect()),
+            shift: padded(forms.iter().map(|f| f.2).collect()),
+            requant: requant.to_vec(),
+            uniform: uniform_form(requant, bounds),
             zero,
             lo,
             hi,
@@ -73,6 +75,26 @@ impl Epilogue {
         let r = dfq_quant::rescale(i64::from(a), m, k);
         (i64::from(self.zero) + r).clamp(i64::from(self.lo), i64::from(self.hi)) as u8
     }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Uniform {
+    pub mult: i64,
+    pub round: i64,
+    /// The shift beyond 32.
+    pub extra: u32,
+}
+
+/// The uniform vector form, if all columns share (m, k) and no accumulator the
+/// layer can produce (|a| ≤ bound) overflows it.
+fn uniform_form(requant: &[(i32, i32)], bounds: &[i64]) -> Option<Uniform> {
+    let first = *requant.first()?;
+    if requant.iter().any(|&mk| mk != first) || bounds.iter().any(|&b| b > i64::from(i32::MAX)) {
+        return None;
+    }
+    let v = crate::plan::rescale::SimdRescale::new(&vec![first; requant.len()], bounds)?;
+    let mult = v.mult[0];
+    (mult < 1 << 31).then_some(Uniform { mult, round: v.round[0], extra: v.shift - 32 })
 }
 
 /// (m, round, shift) with (a·m + round) >> shift = Rescale(a, m, k) for every i32 a.

@@ -9,7 +9,7 @@
 //! rejects graphs where it does not), so the wrapped sum equals it.
 
 mod avx2;
-mod avx512;
+pub(crate) mod avx512;
 mod avxvnni;
 pub(crate) mod epilogue;
 mod pack;
@@ -47,7 +47,6 @@ pub(crate) struct QGemmLayer {
     pub k: usize,
     /// K rounded up to a multiple of 4 (the dot-product depth); B is zero there.
     pub kp: usize,
-    pub n: usize,
     pub packed: AlignedBuf,
     pub epi: Epilogue,
 }
@@ -101,7 +100,7 @@ impl QKernel {
             QKernel::AvxVnni => AlignedBuf::from_slice(&pack::quads(&spec.weights, spec.n, spec.k, kp, 8, avxvnni::NV)),
             QKernel::Avx512Vnni => AlignedBuf::from_slice(&pack::quads(&spec.weights, spec.n, spec.k, kp, 16, avx512::NV)),
         };
-        QGemmLayer { k: spec.k, kp, n: spec.n, packed, epi: Epilogue::new(spec) }
+        QGemmLayer { k: spec.k, kp, packed, epi: Epilogue::new(spec) }
     }
 }
 
