@@ -63,41 +63,67 @@ unsafe fn row_impl(l: &DwLayer, image: *const u8, oy: usize, out: *mut u8) {
             (iy < g.h).then(|| unsafe { image.add(iy * g.w * g.c) })
         })
         .collect();
+    // Offsets of the taps from a pixel's window origin, for pixels whose window
+    // lies inside the input (no pointer per tap to select).
+    let mut offsets = [0usize; MAX_TAPS];
+    for ky in 0..g.kh {
+        for kx in 0..g.kw {
+            offsets[ky * g.kw + kx] = (ky * g.dh * g.w + kx * g.dw) * g.c;
+        }
+    }
+    let rows_inside = rows.iter().all(Option::is_some);
+    let (xlo, xhi) = g.interior(1);
     let mut ptrs = [std::ptr::null::<u8>(); MAX_TAPS];
     for ox in 0..g.ow {
-        for (ky, row) in rows.iter().enumerate() {
-            for kx in 0..g.kw {
-                let ix = (ox * g.sw + kx * g.dw).wrapping_sub(g.pl);
-                ptrs[ky * g.kw + kx] = match row {
-                    Some(r) if ix < g.w => unsafe { r.add(ix * g.c) },
-                    _ => l.zeros.as_ptr(),
-                };
-            }
-        }
         let dst = unsafe { out.add(ox * g.c) };
-        let mut c0 = 0;
-        while c0 < g.c {
-            // Two accumulators halve the dependency chain; the epilogue adds the folded bias.
-            let (mut a0, mut a1) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-            let w = unsafe { l.weights.as_ptr().add(c0) };
-            let mut t = 0;
-            while t + 1 < taps {
-                let x0 = _mm512_cvtepu8_epi32(unsafe { _mm_loadu_si128(ptrs[t].add(c0) as *const __m128i) });
-                let x1 = _mm512_cvtepu8_epi32(unsafe { _mm_loadu_si128(ptrs[t + 1].add(c0) as *const __m128i) });
-                a0 = _mm512_dpwssd_epi32(a0, x0, unsafe { _mm512_loadu_si512(w.add(t * g.c) as *const __m512i) });
-                a1 = _mm512_dpwssd_epi32(a1, x1, unsafe { _mm512_loadu_si512(w.add((t + 1) * g.c) as *const __m512i) });
-                t += 2;
+        if rows_inside && (xlo..xhi).contains(&ox) {
+            let origin = unsafe { rows[0].unwrap_unchecked().add((ox * g.sw - g.pl) * g.c) };
+            for t in 0..taps {
+                ptrs[t] = unsafe { origin.add(offsets[t]) };
             }
-            if t < taps {
-                let x0 = _mm512_cvtepu8_epi32(unsafe { _mm_loadu_si128(ptrs[t].add(c0) as *const __m128i) });
-                a0 = _mm512_dpwssd_epi32(a0, x0, unsafe { _mm512_loadu_si512(w.add(t * g.c) as *const __m512i) });
+        } else {
+            for (ky, row) in rows.iter().enumerate() {
+                for kx in 0..g.kw {
+                    let ix = (ox * g.sw + kx * g.dw).wrapping_sub(g.pl);
+                    ptrs[ky * g.kw + kx] = match row {
+                        Some(r) if ix < g.w => unsafe { r.add(ix * g.c) },
+                        _ => l.zeros.as_ptr(),
+                    };
+                }
             }
-            let bytes = unsafe { crate::kernels::qgemm::avx512::epilogue16(_mm512_add_epi32(a0, a1), &l.epi, c0, 0) };
-            let valid = (g.c - c0).min(16);
-            let mask = if valid == 16 { u16::MAX } else { (1u16 << valid) - 1 };
-            unsafe { _mm_mask_storeu_epi8(dst.add(c0) as *mut i8, mask, bytes) };
-            c0 += 16;
         }
+        unsafe { pixel(l, &ptrs[..taps], dst) };
+    }
+}
+
+/// All channels of one output pixel from its taps' input pixels.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]
+#[inline]
+unsafe fn pixel(l: &DwLayer, ptrs: &[*const u8], dst: *mut u8) {
+    let (c, taps) = (l.g.c, ptrs.len());
+    let mut c0 = 0;
+    while c0 < c {
+        // Two accumulators halve the dependency chain; the epilogue adds the folded bias.
+        let (mut a0, mut a1) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+        let w = unsafe { l.weights.as_ptr().add(c0) };
+        let mut t = 0;
+        while t + 1 < taps {
+            let x0 = _mm512_cvtepu8_epi32(unsafe { _mm_loadu_si128(ptrs[t].add(c0) as *const __m128i) });
+            let x1 = _mm512_cvtepu8_epi32(unsafe { _mm_loadu_si128(ptrs[t + 1].add(c0) as *const __m128i) });
+            a0 = _mm512_dpwssd_epi32(a0, x0, unsafe { _mm512_loadu_si512(w.add(t * c) as *const __m512i) });
+            a1 = _mm512_dpwssd_epi32(a1, x1, unsafe { _mm512_loadu_si512(w.add((t + 1) * c) as *const __m512i) });
+            t += 2;
+        }
+        if t < taps {
+            let x0 = _mm512_cvtepu8_epi32(unsafe { _mm_loadu_si128(ptrs[t].add(c0) as *const __m128i) });
+            a0 = _mm512_dpwssd_epi32(a0, x0, unsafe { _mm512_loadu_si512(w.add(t * c) as *const __m512i) });
+        }
+        let bytes = unsafe { crate::kernels::qgemm::avx512::epilogue16(_mm512_add_epi32(a0, a1), &l.epi, c0, 0) };
+        let valid = (c - c0).min(16);
+        let mask = if valid == 16 { u16::MAX } else { (1u16 << valid) - 1 };
+        unsafe { _mm_mask_storeu_epi8(dst.add(c0) as *mut i8, mask, bytes) };
+        c0 += 16;
     }
 }
 

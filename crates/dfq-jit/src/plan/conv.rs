@@ -212,7 +212,7 @@ impl Planner<'_> {
         let threads = self.threads;
         let balanced = |p: usize, c: usize| {
             let items = groups * p * c;
-            threads == 1 || items >= 8 * threads || items % threads == 0 && items >= 2 * threads
+            threads == 1 || items >= 8 * threads || items.is_multiple_of(threads) && items >= 2 * threads
         };
         while !balanced(panels, chunks) {
             if rows / (panels + 1) >= MR {
