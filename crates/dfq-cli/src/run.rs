@@ -2,6 +2,7 @@
 //! habits of `mlir-runner`.
 
 mod engine;
+mod eval;
 mod inputs;
 pub mod npy;
 mod random;
@@ -23,6 +24,7 @@ const SHORT_EXAMPLES: &str = "\
 Examples:
   dfq-run examples/mobilenet_tiny.mlir --random-input --seed 1
   dfq-run model.mlir --input x.npy -o logits.npy
+  dfq-run model.q.mlir --eval imagenet-sample --reference model.mlir
 
 More examples, and what the summary shows: dfq-run --help";
 
@@ -43,6 +45,10 @@ Examples:
   dfq-opt --dfq model.mlir -o model.q.mlir
   dfq-run model.mlir -i x.npy -o ref.npy --print
   dfq-run model.q.mlir -i x.npy -o quant.npy --print
+
+  # Top-1/top-5 accuracy on a directory of labelled images (DIR/labels.csv), and
+  # how often the quantized model's top class agrees with the float model's:
+  dfq-run model.q.mlir --eval imagenet-sample --reference model.mlir --json q.json
 
 The summary (--print), per result: its runtime type; min, max, mean and standard
 deviation; and for an [N, C] result with C >= 2, the five largest entries of each
@@ -101,6 +107,9 @@ struct Cli {
     /// result is written to stdout).
     #[arg(long)]
     print: bool,
+
+    #[command(flatten)]
+    evaluation: eval::EvalArgs,
 }
 
 /// Why a run failed: a message, located in the model when it is about it.
@@ -155,6 +164,9 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(dir) = &cli.evaluation.eval {
+        return eval::main(&cli, dir, &source, &module);
+    }
     match run(&cli, &module) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
