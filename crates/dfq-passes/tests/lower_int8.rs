@@ -7,69 +7,15 @@
 //! On whole networks the differences of single ties propagate; the figures are
 //! printed and bounded.
 
-use dfq_dialects::verify_module;
+mod common;
+
+use common::{count_ops, folded, parse, print, random_args, returning, run_f32, try_run_passes};
 use dfq_fixtures::{random, tiny, RandomNetConfig, Sampler};
-use dfq_interp::{run_function, Tensor};
-use dfq_ir::{parse_module, Diagnostic, Function, Module, Operation, QuantParams, SourceFile, Value};
-use dfq_rewrite::{parse_pipeline, PassContext, PassError};
+use dfq_interp::Tensor;
+use dfq_ir::{Function, Module, QuantParams, Value};
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-fn parse(text: &str) -> Module {
-    parse_module(&SourceFile::new("test.mlir", text)).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-/// Runs `pipeline` on `module`, verifying after each pass; returns the remarks.
-fn run(module: &mut Module, pipeline: &str) -> Result<Vec<Diagnostic>, PassError> {
-    let registry = dfq_passes::registry();
-    let mut ctx = PassContext::default();
-    for entry in parse_pipeline(pipeline).unwrap() {
-        let (pass, _) = registry.create(&entry).map_err(PassError::Message)?;
-        pass.run(module, &mut ctx)?;
-        verify_module(module).unwrap_or_else(|d| panic!("'{}' produced invalid IR: {d}\n{}", entry.name, print(module)));
-    }
-    Ok(ctx.diagnostics)
-}
-
-fn print(m: &Module) -> String {
-    dfq_ir::print_module(m, &Default::default())
-}
-
-fn count_ops(m: &Module, name: &str) -> usize {
-    let f = &m.functions[0];
-    f.ops().filter(|&op| f.op(op).name == name).count()
-}
-
-/// One input per argument: i.i.d. normal around the middle of its `dfq.range`,
-/// σ a quarter of its width, clipped to it.
-fn inputs(f: &Function, seed: u64) -> Vec<Tensor> {
-    let mut s = Sampler::new(seed);
-    (0..f.args.len())
-        .map(|i| {
-            let (lo, hi) = dfq_dialects::input_range(&f.args[i]).unwrap().unwrap();
-            let (shape, _) = dfq_interp::expected_input(f, i).unwrap();
-            let n: usize = shape.iter().product();
-            let data = (0..n).map(|_| ((lo + hi) / 2.0 + s.normal() * (hi - lo) / 4.0).clamp(lo, hi) as f32).collect();
-            Tensor::from_f32(shape, data)
-        })
-        .collect()
-}
-
-fn output(f: &Function, inputs: &[Tensor]) -> Vec<f32> {
-    let out = run_function(f, inputs.to_vec()).unwrap_or_else(|e| panic!("{e}"));
-    out[0].as_f32().expect("f32 output").to_vec()
-}
-
-/// `f` returning `v` instead of its results.
-fn returning(f: &Function, v: Value) -> Function {
-    let mut g = f.clone();
-    let ret = g.terminator().unwrap();
-    g.remove_op(ret);
-    g.result_types = vec![f.value_type(v).clone()];
-    g.push_op(Operation::new("func.return", vec![v], vec![]));
-    g
-}
 
 /// The final quantize of a QDQ function (the one feeding the returned dequantize):
 /// its input value, scale and zero point.
@@ -86,10 +32,10 @@ fn final_quantize(f: &Function) -> (Value, f32, i64) {
 /// the integer result may be the other neighbour. Returns the number of ties seen.
 fn assert_exact_but_ties(qdq: &Module, lowered: &Module, seed: u64) -> usize {
     let (f, g) = (&qdq.functions[0], &lowered.functions[0]);
-    let x = inputs(f, seed);
+    let x = random_args(f, seed);
     let (pre, scale, _) = final_quantize(f);
-    let real = output(&returning(f, pre), &x);
-    let (want, got) = (output(f, &x), output(g, &x));
+    let real = run_f32(&returning(f, pre), &x);
+    let (want, got) = (run_f32(f, &x), run_f32(g, &x));
     let mut ties = 0;
     for (i, ((&r, &w), &o)) in real.iter().zip(&want).zip(&got).enumerate() {
         let steps = ((o - w) / scale).round() as i64;
@@ -106,11 +52,11 @@ fn assert_exact_but_ties(qdq: &Module, lowered: &Module, seed: u64) -> usize {
 /// compares the two models on a few inputs.
 fn check_exact(text: &str, quantize: &str, gone: &[&str]) -> Module {
     let mut qdq = parse(text);
-    run(&mut qdq, quantize).unwrap();
+    try_run_passes(&mut qdq, quantize).unwrap();
     let mut lowered = qdq.clone();
-    run(&mut lowered, "lower-int8").unwrap();
+    try_run_passes(&mut lowered, "lower-int8").unwrap();
     for name in gone {
-        assert_eq!(count_ops(&lowered, name), 0, "{name} left:\n{}", print(&lowered));
+        assert_eq!(count_ops(&lowered.functions[0], name), 0, "{name} left:\n{}", print(&lowered));
     }
     for seed in 0..4 {
         assert_exact_but_ties(&qdq, &lowered, seed);
@@ -157,11 +103,11 @@ func.func @main(%x: tensor<1x2x5x5xf32> {{dfq.range = [0.0, 15.9375]}}) -> tenso
     // Inputs on even integers and odd biases make every accumulator odd: no
     // accumulator is a tie (≡ 64 mod 128), so the agreement is exact everywhere.
     let mut qdq = parse(&text);
-    run(&mut qdq, "quantize").unwrap();
+    try_run_passes(&mut qdq, "quantize").unwrap();
     let f = &qdq.functions[0];
     let mut s = Sampler::new(3);
     let x = Tensor::from_f32(vec![1, 2, 5, 5], (0..50).map(|_| s.int(0, 127) as f32 * 0.125).collect());
-    assert_eq!(output(f, std::slice::from_ref(&x)), output(&lowered.functions[0], &[x]));
+    assert_eq!(run_f32(f, std::slice::from_ref(&x)), run_f32(&lowered.functions[0], &[x]));
 }
 
 #[test]
@@ -215,7 +161,7 @@ func.func @main(%x: tensor<2x3x2x2xf32> {dfq.range = [-2.0, 2.0]}) -> tensor<2x5
 }"#;
     for options in ["quantize", "quantize{per-channel}"] {
         let lowered = check_exact(text, options, &["nn.linear", "nn.flatten"]);
-        assert_eq!(count_ops(&lowered, "qnn.flatten"), 1);
+        assert_eq!(count_ops(&lowered.functions[0], "qnn.flatten"), 1);
     }
 }
 
@@ -231,20 +177,20 @@ func.func @main(%a: tensor<1x2x5x5xf32> {dfq.range = [-1.0, 3.0]}, %b: tensor<1x
   return %4 : tensor<1x5x1x1xf32>
 }"#;
     let mut qdq = parse(text);
-    run(&mut qdq, "quantize").unwrap();
+    try_run_passes(&mut qdq, "quantize").unwrap();
     let mut lowered = qdq.clone();
-    run(&mut lowered, "lower-int8").unwrap();
+    try_run_passes(&mut lowered, "lower-int8").unwrap();
     let out = print(&lowered);
     for op in ["qnn.max_pool2d", "qnn.clamp", "qnn.avg_pool2d", "qnn.concat", "qnn.global_avg_pool"] {
-        assert_eq!(count_ops(&lowered, op), 1, "{op}:\n{out}");
+        assert_eq!(count_ops(&lowered.functions[0], op), 1, "{op}:\n{out}");
     }
     for op in ["nn.max_pool2d", "nn.relu", "nn.avg_pool2d", "nn.concat", "nn.global_avg_pool"] {
-        assert_eq!(count_ops(&lowered, op), 0, "{op}:\n{out}");
+        assert_eq!(count_ops(&lowered.functions[0], op), 0, "{op}:\n{out}");
     }
     // Several rounding steps in a row: compare each stage through the whole chain.
     for seed in 0..8 {
-        let x = inputs(&qdq.functions[0], seed);
-        let (want, got) = (output(&qdq.functions[0], &x), output(&lowered.functions[0], &x));
+        let x = random_args(&qdq.functions[0], seed);
+        let (want, got) = (run_f32(&qdq.functions[0], &x), run_f32(&lowered.functions[0], &x));
         let (_, scale, _) = final_quantize(&qdq.functions[0]);
         for (w, o) in want.iter().zip(&got) {
             assert!(((w - o) / scale).abs() <= 1.0 + 1e-3, "{w} vs {o}\n{out}");
@@ -289,12 +235,12 @@ func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2
   return %1 : tensor<1x2x4x4xf32>
 }"#;
     let mut qdq = parse(text);
-    run(&mut qdq, "quantize").unwrap();
+    try_run_passes(&mut qdq, "quantize").unwrap();
     let mut lowered = qdq.clone();
-    let remarks = run(&mut lowered, "lower-int8").unwrap();
+    let remarks = try_run_passes(&mut lowered, "lower-int8").unwrap();
     assert!(remarks.iter().any(|d| d.message.contains("per-channel clip bounds differ")), "{remarks:?}");
-    assert_eq!(count_ops(&lowered, "qnn.conv2d"), 1);
-    assert_eq!(count_ops(&lowered, "nn.clip"), 1);
+    assert_eq!(count_ops(&lowered.functions[0], "qnn.conv2d"), 1);
+    assert_eq!(count_ops(&lowered.functions[0], "nn.clip"), 1);
     for seed in 0..4 {
         assert_exact_but_ties(&qdq, &lowered, seed);
     }
@@ -313,28 +259,28 @@ func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2
   return %1 : tensor<1x2x4x4xf32>
 }"#;
     let mut qdq = parse(text);
-    run(&mut qdq, "quantize").unwrap();
+    try_run_passes(&mut qdq, "quantize").unwrap();
     let mut lowered = qdq.clone();
-    let remarks = run(&mut lowered, "lower-int8").unwrap();
+    let remarks = try_run_passes(&mut lowered, "lower-int8").unwrap();
     assert!(remarks.iter().any(|d| d.message.contains("'nn.sigmoid' has no integer lowering")), "{remarks:?}");
-    assert_eq!(count_ops(&lowered, "nn.sigmoid"), 1);
-    assert_eq!(count_ops(&lowered, "qnn.conv2d"), 1, "the conv after it is lowered:\n{}", print(&lowered));
+    assert_eq!(count_ops(&lowered.functions[0], "nn.sigmoid"), 1);
+    assert_eq!(count_ops(&lowered.functions[0], "qnn.conv2d"), 1, "the conv after it is lowered:\n{}", print(&lowered));
     for seed in 0..4 {
         assert_exact_but_ties(&qdq, &lowered, seed);
     }
     // 16-bit activations have no integer ops: everything stays in float, valid.
     let mut wide = parse(text);
-    run(&mut wide, "quantize{act-bits=16}").unwrap();
-    let remarks = run(&mut wide, "lower-int8").unwrap();
+    try_run_passes(&mut wide, "quantize{act-bits=16}").unwrap();
+    let remarks = try_run_passes(&mut wide, "lower-int8").unwrap();
     assert!(remarks.iter().any(|d| d.message.contains("not 8-bit per tensor")), "{remarks:?}");
-    assert_eq!(count_ops(&wide, "nn.conv2d"), 1);
+    assert_eq!(count_ops(&wide.functions[0], "nn.conv2d"), 1);
 }
 
 #[test]
 fn network_input_and_output_keep_the_signature() {
     let mut m = tiny(1);
     let signature = (m.functions[0].args[0].ty.clone(), m.functions[0].result_types.clone());
-    run(&mut m, "fold-bn,quantize,lower-int8").unwrap();
+    try_run_passes(&mut m, "fold-bn,quantize,lower-int8").unwrap();
     let f = &m.functions[0];
     assert_eq!((f.args[0].ty.clone(), f.result_types.clone()), signature);
     let first = f.ops().next().unwrap();
@@ -342,10 +288,10 @@ fn network_input_and_output_keep_the_signature() {
     let ret = f.returned_values()[0].producer().unwrap();
     assert_eq!(f.op(ret).name, "qnn.dequantize");
     for float in ["nn.conv2d", "nn.linear", "nn.add", "nn.relu6", "nn.global_avg_pool", "nn.flatten"] {
-        assert_eq!(count_ops(&m, float), 0, "{float} left in tiny");
+        assert_eq!(count_ops(&m.functions[0], float), 0, "{float} left in tiny");
     }
     // Exactly two conversions remain: the input's quantize, the output's dequantize.
-    assert_eq!((count_ops(&m, "qnn.quantize"), count_ops(&m, "qnn.dequantize")), (1, 1));
+    assert_eq!((count_ops(&m.functions[0], "qnn.quantize"), count_ops(&m.functions[0], "qnn.dequantize")), (1, 1));
 }
 
 // ---------------------------------------------------------------------------
@@ -364,18 +310,18 @@ struct Agreement {
 /// FP32 (SQNR in dB), over `count` inputs.
 fn agreement(fp32: &Module, options: &str, seed: u64, count: u64) -> Agreement {
     let mut qdq = fp32.clone();
-    run(&mut qdq, &format!("quantize{{{options}}}")).unwrap();
+    try_run_passes(&mut qdq, &format!("quantize{{{options}}}")).unwrap();
     let mut lowered = qdq.clone();
-    run(&mut lowered, "lower-int8").unwrap();
-    assert_eq!(count_ops(&lowered, "nn.conv2d") + count_ops(&lowered, "nn.linear"), 0, "{}", print(&lowered));
+    try_run_passes(&mut lowered, "lower-int8").unwrap();
+    assert_eq!(count_ops(&lowered.functions[0], "nn.conv2d") + count_ops(&lowered.functions[0], "nn.linear"), 0, "{}", print(&lowered));
     let (_, scale, _) = final_quantize(&qdq.functions[0]);
     let mut a = Agreement { elements: 0, within_one_step: 0, exact: 0, max_steps: 0.0, sqnr_qdq: 0.0, sqnr_int: 0.0 };
     let (mut signal, mut noise_qdq, mut noise_int) = (0.0f64, 0.0f64, 0.0f64);
     for k in 0..count {
-        let x = inputs(&fp32.functions[0], seed * 100 + k);
-        let reference = output(&fp32.functions[0], &x);
-        let want = output(&qdq.functions[0], &x);
-        let got = output(&lowered.functions[0], &x);
+        let x = random_args(&fp32.functions[0], seed * 100 + k);
+        let reference = run_f32(&fp32.functions[0], &x);
+        let want = run_f32(&qdq.functions[0], &x);
+        let got = run_f32(&lowered.functions[0], &x);
         for ((&r, &w), &o) in reference.iter().zip(&want).zip(&got) {
             let steps = ((o - w) / scale).abs();
             a.elements += 1;
@@ -397,11 +343,6 @@ fn report(name: &str, a: &Agreement) {
         "{name}: integer vs QDQ: {}/{} exact, {}/{} within 1 step, max {:.0} steps; SQNR vs FP32: QDQ {:.1} dB, integer {:.1} dB",
         a.exact, a.elements, a.within_one_step, a.elements, a.max_steps, a.sqnr_qdq, a.sqnr_int
     );
-}
-
-fn folded(mut m: Module) -> Module {
-    run(&mut m, "fold-bn").unwrap();
-    m
 }
 
 #[test]

@@ -1,77 +1,19 @@
 //! `quantize`: the scale/zero-point math, the QDQ form it writes, and how close
 //! the QDQ model's float output stays to FP32 on the fixtures.
 
-use dfq_dialects::verify_module;
-use dfq_fixtures::{random, tiny, RandomNetConfig, Sampler};
-use dfq_interp::{run_function, Tensor};
-use dfq_ir::{parse_module, Diagnostic, Function, Module, QuantParams, Severity, SourceFile};
+mod common;
+
+use common::metrics::sqnr_db;
+use common::{count_ops, folded, parse, print, random_inputs, try_run_passes};
+use dfq_fixtures::{random, tiny, RandomNetConfig};
+use dfq_ir::{Module, QuantParams, Severity};
 use dfq_passes::quantize::quantizer::{channel_params, choose_params, Grid, Params, Scheme};
 use dfq_quant::{dequantize, quantize};
-use dfq_rewrite::{parse_pipeline, PassContext, PassError};
-
-// ---------------------------------------------------------------------------
-// Helpers
-
-fn parse(text: &str) -> Module {
-    parse_module(&SourceFile::new("test.mlir", text)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Runs `pipeline` on `module`, verifying after each pass; returns the remarks.
-fn run(module: &mut Module, pipeline: &str) -> Result<Vec<Diagnostic>, PassError> {
-    let registry = dfq_passes::registry();
-    let mut ctx = PassContext::default();
-    for entry in parse_pipeline(pipeline).unwrap() {
-        let (pass, _) = registry.create(&entry).map_err(PassError::Message)?;
-        pass.run(module, &mut ctx)?;
-        verify_module(module).unwrap_or_else(|d| panic!("'{}' produced invalid IR: {d}", entry.name));
-    }
-    Ok(ctx.diagnostics)
-}
-
-/// Inputs as the fixtures model them: i.i.d. normal around the middle of the
-/// `dfq.range`, σ a quarter of its width, clipped to it.
-fn inputs(f: &Function, seed: u64, count: usize) -> Vec<Tensor> {
-    let (lo, hi) = dfq_dialects::input_range(&f.args[0]).unwrap().unwrap();
-    let (shape, _) = dfq_interp::expected_input(f, 0).unwrap();
-    let n: usize = shape.iter().product();
-    let mut s = Sampler::new(seed);
-    (0..count)
-        .map(|_| {
-            let data = (0..n).map(|_| ((lo + hi) / 2.0 + s.normal() * (hi - lo) / 4.0).clamp(lo, hi) as f32).collect();
-            Tensor::from_f32(shape.clone(), data)
-        })
-        .collect()
-}
-
-fn output(module: &Module, input: &Tensor) -> Vec<f32> {
-    let out = run_function(&module.functions[0], vec![input.clone()]).unwrap_or_else(|e| panic!("{e}"));
-    out[0].as_f32().expect("f32 output").to_vec()
-}
-
-/// 10·log10(Σ ref² / Σ (ref − test)²) over all inputs, in dB.
-fn sqnr_db(reference: &Module, test: &Module, inputs: &[Tensor]) -> f64 {
-    let (mut signal, mut noise) = (0.0f64, 0.0f64);
-    for x in inputs {
-        for (a, b) in output(reference, x).iter().zip(output(test, x)) {
-            signal += (*a as f64).powi(2);
-            noise += (*a as f64 - b as f64).powi(2);
-        }
-    }
-    10.0 * (signal / noise.max(1e-30)).log10()
-}
-
-fn count_ops(m: &Module, name: &str) -> usize {
-    let f = &m.functions[0];
-    f.ops().filter(|&op| f.op(op).name == name).count()
-}
+use dfq_rewrite::PassError;
 
 /// A scale as the IR prints it: an f32 value, written as the f64 it is.
 fn f32_scale(s: f64) -> String {
     dfq_ir::float_fmt::format_f64(s as f32 as f64)
-}
-
-fn print(m: &Module) -> String {
-    dfq_ir::print_module(m, &Default::default())
 }
 
 // ---------------------------------------------------------------------------
@@ -248,10 +190,10 @@ func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2
 #[test]
 fn conv_relu6_gets_pairs_on_input_weights_bias_and_activation() {
     let mut m = parse(CONV_RELU6);
-    run(&mut m, "quantize").unwrap();
+    try_run_passes(&mut m, "quantize").unwrap();
     let text = print(&m);
-    assert_eq!(count_ops(&m, "qnn.quantize"), 4, "{text}");
-    assert_eq!(count_ops(&m, "qnn.dequantize"), 4, "{text}");
+    assert_eq!(count_ops(&m.functions[0], "qnn.quantize"), 4, "{text}");
+    assert_eq!(count_ops(&m.functions[0], "qnn.dequantize"), 4, "{text}");
     // Input [-1, 1] → scale 2/255, zero point 127 (127.5 rounds to even, but the
     // f32 scale is a hair above 2/255).
     assert!(text.contains("(tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.007843137718737125:127>>"), "{text}");
@@ -272,7 +214,7 @@ fn conv_relu6_gets_pairs_on_input_weights_bias_and_activation() {
 #[test]
 fn per_channel_symmetric_and_narrow_bit_widths() {
     let mut m = parse(CONV_RELU6);
-    run(&mut m, "quantize{per-channel symmetric weight-bits=4 act-bits=4}").unwrap();
+    try_run_passes(&mut m, "quantize{per-channel symmetric weight-bits=4 act-bits=4}").unwrap();
     let text = print(&m);
     // Rows [1, -0.5] and [0.25, 2]: symmetric 4-bit scales 1/7 and 2/7.
     assert!(text.contains("!quant.uniform<i8<-7:7>:f32:0, {0.1428571492433548:0, 0.2857142984867096:0}>"), "{text}");
@@ -283,7 +225,7 @@ fn per_channel_symmetric_and_narrow_bit_widths() {
     assert!(text.contains("!quant.uniform<i8<-7:7>:f32, 0.1428571492433548:0>>"), "{text}");
     // 16-bit weights and activations: verify (the run helper checks).
     let mut m = parse(CONV_RELU6);
-    run(&mut m, "quantize{weight-bits=16 act-bits=16}").unwrap();
+    try_run_passes(&mut m, "quantize{weight-bits=16 act-bits=16}").unwrap();
     assert!(print(&m).contains("!quant.uniform<u16:f32, "));
 }
 
@@ -291,7 +233,7 @@ fn per_channel_symmetric_and_narrow_bit_widths() {
 fn missing_input_range_is_a_located_error_naming_the_argument() {
     let text = CONV_RELU6.replace(" {dfq.range = [-1.0, 1.0]}", "");
     let mut m = parse(&text);
-    let err = run(&mut m, "quantize").unwrap_err();
+    let err = try_run_passes(&mut m, "quantize").unwrap_err();
     let PassError::Diagnostics(d) = err else { panic!("expected a diagnostic, got {err}") };
     let d = &d.0[0];
     assert_eq!(d.severity, Severity::Error);
@@ -300,7 +242,7 @@ fn missing_input_range_is_a_located_error_naming_the_argument() {
     assert_eq!((loc.line, &*loc.file), (2, "test.mlir"));
     // The option supplies it.
     let mut m = parse(&text);
-    run(&mut m, "quantize{input-range=-1,1}").unwrap();
+    try_run_passes(&mut m, "quantize{input-range=-1,1}").unwrap();
     assert!(print(&m).contains("u8:f32, 0.007843137718737125:127"));
 }
 
@@ -329,7 +271,7 @@ func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [0.0, 1.0]}) -> tensor<1x4x
 }
 "#;
     let mut m = parse(text);
-    run(&mut m, "quantize").unwrap();
+    try_run_passes(&mut m, "quantize").unwrap();
     let out = print(&m);
     let ty_after = |op: &str| {
         let at = out.find(op).unwrap_or_else(|| panic!("{op} missing: {out}"));
@@ -346,7 +288,7 @@ func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [0.0, 1.0]}) -> tensor<1x4x
     assert_eq!(ty_after("nn.concat"), ty_after("nn.relu"), "a union of equal ranges");
     assert!(out.contains("nn.global_avg_pool"));
     // Input, the weights of both convs, and six activations.
-    assert_eq!(count_ops(&m, "qnn.quantize"), 9, "{out}");
+    assert_eq!(count_ops(&m.functions[0], "qnn.quantize"), 9, "{out}");
 }
 
 #[test]
@@ -360,7 +302,7 @@ func.func @main(%x: tensor<1x4xf32> {dfq.range = [0.0, 1.0]}) -> tensor<1x2xf32>
 }
 "#;
     let mut m = parse(text);
-    let remarks = run(&mut m, "quantize").unwrap();
+    let remarks = try_run_passes(&mut m, "quantize").unwrap();
     assert!(remarks.iter().any(|d| d.message.contains("no batch-norm statistics")), "{remarks:?}");
     // Channel 0: mean 2, σ = √(4/12) → 2 ± 3.46 within the interval bound [0, 4];
     // channel 1: 1 − x₀ in [0, 1]. The union [0, 4] (0 included).
@@ -371,9 +313,9 @@ func.func @main(%x: tensor<1x4xf32> {dfq.range = [0.0, 1.0]}) -> tensor<1x2xf32>
 #[test]
 fn quantizing_twice_changes_nothing() {
     let mut m = parse(CONV_RELU6);
-    run(&mut m, "quantize").unwrap();
+    try_run_passes(&mut m, "quantize").unwrap();
     let once = print(&m);
-    let remarks = run(&mut m, "quantize").unwrap();
+    let remarks = try_run_passes(&mut m, "quantize").unwrap();
     assert_eq!(print(&m), once);
     assert!(remarks.is_empty(), "{remarks:?}");
 }
@@ -383,13 +325,8 @@ fn quantizing_twice_changes_nothing() {
 
 fn qdq_sqnr(fp32: &Module, options: &str, seed: u64) -> f64 {
     let mut q = fp32.clone();
-    run(&mut q, &format!("quantize{{{options}}}")).unwrap();
-    sqnr_db(fp32, &q, &inputs(&fp32.functions[0], seed, 4))
-}
-
-fn folded(mut m: Module) -> Module {
-    run(&mut m, "fold-bn").unwrap();
-    m
+    try_run_passes(&mut q, &format!("quantize{{{options}}}")).unwrap();
+    sqnr_db(fp32, &q, &random_inputs(&fp32.functions[0], seed, 4))
 }
 
 #[test]

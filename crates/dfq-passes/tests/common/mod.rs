@@ -7,11 +7,11 @@ pub mod metrics;
 use dfq_dialects::verify_module;
 use dfq_fixtures::Sampler;
 use dfq_interp::{run_function, Tensor};
-use dfq_ir::{parse_module, Diagnostic, Function, Module, SourceFile};
-use dfq_rewrite::{parse_pipeline, PassContext};
+use dfq_ir::{parse_module, Diagnostic, Function, Module, Operation, SourceFile, Value};
+use dfq_rewrite::{parse_pipeline, PassContext, PassError};
 
 pub fn parse(text: &str) -> Module {
-    parse_module(&SourceFile::new("test.mlir", text)).unwrap_or_else(|e| panic!("{e}"))
+    parse_module(&SourceFile::new("test.mlir", text)).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
 pub fn print(m: &Module) -> String {
@@ -21,35 +21,70 @@ pub fn print(m: &Module) -> String {
 /// Runs `pipeline` (e.g. `"fold-bn,equalize"`) from the registry, verifying
 /// after each pass; returns the diagnostics.
 pub fn run_passes(module: &mut Module, pipeline: &str) -> Vec<Diagnostic> {
+    try_run_passes(module, pipeline).unwrap_or_else(|e| panic!("'{pipeline}' failed: {e}"))
+}
+
+/// [`run_passes`] for pipelines that may fail: a pass that cannot be created
+/// (bad options) or that fails is an `Err`; invalid IR still panics.
+pub fn try_run_passes(module: &mut Module, pipeline: &str) -> Result<Vec<Diagnostic>, PassError> {
     let registry = dfq_passes::registry();
     let mut ctx = PassContext::default();
     for entry in parse_pipeline(pipeline).unwrap() {
-        let (pass, _) = registry.create(&entry).unwrap_or_else(|e| panic!("{e}"));
-        pass.run(module, &mut ctx).unwrap_or_else(|e| panic!("'{}' failed: {e}", entry.name));
-        verify_module(module).unwrap_or_else(|d| panic!("'{}' produced invalid IR: {d}", entry.name));
+        let (pass, _) = registry.create(&entry).map_err(PassError::Message)?;
+        pass.run(module, &mut ctx)?;
+        verify_module(module).unwrap_or_else(|d| panic!("'{}' produced invalid IR: {d}\n{}", entry.name, print(module)));
     }
-    ctx.diagnostics
+    Ok(ctx.diagnostics)
 }
 
-/// `count` inputs for argument 0: i.i.d. normal around the middle of the
-/// `dfq.range` (σ a quarter of its width), clipped to it; N(0, 1) without one.
-pub fn random_inputs(f: &Function, seed: u64, count: usize) -> Vec<Tensor> {
-    let (lo, hi) = dfq_dialects::input_range(&f.args[0]).unwrap().unwrap_or((-4.0, 4.0));
-    let (shape, _) = dfq_interp::expected_input(f, 0).unwrap();
+/// `module` after fold-bn.
+pub fn folded(mut module: Module) -> Module {
+    run_passes(&mut module, "fold-bn");
+    module
+}
+
+/// One draw for argument `index`: i.i.d. normal around the middle of its
+/// `dfq.range` (σ a quarter of its width), clipped to it; N(0, 4) clipped to
+/// ±4 without one.
+fn draw(f: &Function, index: usize, s: &mut Sampler) -> Tensor {
+    let (lo, hi) = dfq_dialects::input_range(&f.args[index]).unwrap().unwrap_or((-4.0, 4.0));
+    let (shape, _) = dfq_interp::expected_input(f, index).unwrap();
     let n: usize = shape.iter().product();
+    let data = (0..n).map(|_| ((lo + hi) / 2.0 + s.normal() * (hi - lo) / 4.0).clamp(lo, hi) as f32).collect();
+    Tensor::from_f32(shape, data)
+}
+
+/// `count` inputs for argument 0, drawn as [`draw`] says.
+pub fn random_inputs(f: &Function, seed: u64, count: usize) -> Vec<Tensor> {
     let mut s = Sampler::new(seed);
-    (0..count)
-        .map(|_| {
-            let data = (0..n).map(|_| ((lo + hi) / 2.0 + s.normal() * (hi - lo) / 4.0).clamp(lo, hi) as f32).collect();
-            Tensor::from_f32(shape.clone(), data)
-        })
-        .collect()
+    (0..count).map(|_| draw(f, 0, &mut s)).collect()
+}
+
+/// One input for every argument of `f`, drawn as [`draw`] says.
+pub fn random_args(f: &Function, seed: u64) -> Vec<Tensor> {
+    let mut s = Sampler::new(seed);
+    (0..f.args.len()).map(|i| draw(f, i, &mut s)).collect()
+}
+
+/// The first result of `f` on `inputs` (one per argument), as f32.
+pub fn run_f32(f: &Function, inputs: &[Tensor]) -> Vec<f32> {
+    let out = run_function(f, inputs.to_vec()).unwrap_or_else(|e| panic!("{e}"));
+    out[0].as_f32().expect("f32 output").to_vec()
 }
 
 /// The first output of the first function on `input`, as f32.
 pub fn output(module: &Module, input: &Tensor) -> Vec<f32> {
-    let out = run_function(&module.functions[0], vec![input.clone()]).unwrap_or_else(|e| panic!("{e}"));
-    out[0].as_f32().expect("f32 output").to_vec()
+    run_f32(&module.functions[0], std::slice::from_ref(input))
+}
+
+/// `f` returning `v` instead of its results (to look inside a network).
+pub fn returning(f: &Function, v: Value) -> Function {
+    let mut g = f.clone();
+    let ret = g.terminator().unwrap();
+    g.remove_op(ret);
+    g.result_types = vec![f.value_type(v).clone()];
+    g.push_op(Operation::new("func.return", vec![v], vec![]));
+    g
 }
 
 /// The largest |reference − test| over each input's output, relative to that
