@@ -74,7 +74,7 @@ fn command(registry: &PassRegistry) -> Command {
             Arg::new("report")
                 .long("report")
                 .value_name("PATH")
-                .help("Write per-layer figures (weight ranges before/after CLE, scales, SQNR, bias shifts) as Markdown to PATH, or to PATH/report.md if PATH is a directory"),
+                .help("Write per-layer figures (weight ranges before/after CLE, scales, SQNR, bias shifts) as Markdown to PATH; if PATH is a directory (or ends in '/'), to PATH/report.md with SVG figures beside it"),
         )
         .arg(
             Arg::new("inline-elements-limit")
@@ -185,12 +185,12 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         println!("builtin.module({})", resolved.join(","));
         return ExitCode::SUCCESS;
     }
-    let report_path = matches.get_one::<String>("report").map(|p| {
-        if std::path::Path::new(p).is_dir() {
-            format!("{}/report.md", p.trim_end_matches('/'))
-        } else {
-            p.clone()
-        }
+    // A directory (an existing one, or a path ending in '/') gets report.md and the figures.
+    let report_dir =
+        matches.get_one::<String>("report").filter(|p| p.ends_with('/') || std::path::Path::new(p).is_dir());
+    let report_path = matches.get_one::<String>("report").map(|p| match report_dir {
+        Some(dir) => format!("{}/report.md", dir.trim_end_matches('/')),
+        None => p.clone(),
     });
     let settings = Settings {
         pipeline,
@@ -238,7 +238,20 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         return ExitCode::FAILURE;
     }
     if let Some(path) = &report_path {
-        if let Err(e) = io::write_output(path, reports.join("\n").as_bytes()) {
+        let report = dfq_passes::report::Report::join(reports);
+        let written = match report_dir {
+            // Figures first, so that report.md never links a file that is not there.
+            Some(dir) => std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create the report directory '{dir}': {e}"))
+                .and_then(|()| {
+                    report.files.iter().try_for_each(|(name, svg)| {
+                        io::write_output(&format!("{}/{name}", dir.trim_end_matches('/')), svg)
+                    })
+                })
+                .and_then(|()| io::write_output(path, report.markdown.as_bytes())),
+            None => io::write_output(path, report.markdown_without_figures.as_bytes()),
+        };
+        if let Err(e) = written {
             return fail(&e);
         }
     }
@@ -254,7 +267,7 @@ fn process_chunk(
     src: &SourceFile,
     settings: &Settings,
     registry: &PassRegistry,
-) -> (Option<Module>, Vec<Diagnostic>, Option<String>) {
+) -> (Option<Module>, Vec<Diagnostic>, Option<dfq_passes::report::Report>) {
     let dialects = dfq_dialects::Registry::new().allow_unregistered(settings.allow_unregistered);
     let mut module = match load::parse_and_verify(src, &dialects) {
         Ok(m) => m,
