@@ -1,9 +1,12 @@
 //! The run-time side: the persistent thread pool and the parallel loop the
 //! generated `main` calls for every step.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::aligned::{guard_pages, AlignedBuf};
 
 /// A step function: `(arena, scratch, begin, end)`.
 pub(crate) type StepFn = unsafe extern "C" fn(*mut u8, *mut u8, u64, u64);
@@ -75,12 +78,35 @@ unsafe fn run_items(rt: &Runtime, step: StepFn, arena: *mut u8, items: u64) {
                 let t = ctx.index() as u64;
                 let (begin, end) = (items * t / threads, items * (t + 1) / threads);
                 if t < threads && begin < end {
-                    let (a, s) = (arena, areas[t as usize]);
+                    let a = arena;
                     // SAFETY: the generated step reads and writes the arena within its items.
-                    unsafe { step(a.0, s.0, begin, end) };
+                    with_scratch(rt, areas[t as usize].0, |s| unsafe { step(a.0, s, begin, end) });
                 }
             });
         }
-        _ => unsafe { step(arena, scratch(0), 0, items) },
+        // SAFETY: as above, all items on this thread.
+        _ => with_scratch(rt, scratch(0), |s| unsafe { step(arena, s, 0, items) }),
     }
+}
+
+thread_local! {
+    /// This thread's guarded scratch area (DFQ_JIT_GUARD_PAGES=1 only). A thread runs one
+    /// step at a time, and scratch holds nothing from one step to the next.
+    static GUARDED_SCRATCH: RefCell<Option<AlignedBuf>> = const { RefCell::new(None) };
+}
+
+/// Calls `f` with the thread's scratch area: `in_arena`, or with guard pages a
+/// buffer of exactly the scratch size ending at a guard page. (The arena's scratch
+/// areas sit side by side, where one thread overrunning its own would go unnoticed.)
+fn with_scratch(rt: &Runtime, in_arena: *mut u8, f: impl FnOnce(*mut u8)) {
+    if !guard_pages() || rt.scratch_bytes == 0 {
+        return f(in_arena);
+    }
+    GUARDED_SCRATCH.with_borrow_mut(|slot| {
+        let buf = match slot {
+            Some(buf) if buf.len() == rt.scratch_bytes => buf,
+            _ => slot.insert(AlignedBuf::zeroed(rt.scratch_bytes)),
+        };
+        f(buf.as_mut_ptr())
+    })
 }
