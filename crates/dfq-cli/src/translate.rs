@@ -1,8 +1,9 @@
 //! `dfq-translate`: converts models between dfq IR and other formats, in the
 //! habits of `mlir-translate`. Each translation is one flag of the `translation`
-//! group and one module under `translate/`; adding one (say `--export-onnx`)
-//! means a flag, a [`Translation`] variant and its module.
+//! group and one module under `translate/`; adding one means a flag, a
+//! [`Translation`] variant and its module.
 
+mod export_onnx;
 mod import_onnx;
 
 use std::ffi::OsString;
@@ -20,20 +21,37 @@ Examples:
 
   # EfficientNet-Lite ((x - 127) / 128 on 0-255 pixels), then fold its batch norms
   dfq-translate --import-onnx efficientnet_lite0.onnx --input-range=efficientnet -o lite0.mlir
-  dfq-opt --fold-bn lite0.mlir -o lite0.folded.mlir";
+  dfq-opt --fold-bn lite0.mlir -o lite0.folded.mlir
+
+  # Quantize data-free, then write a QDQ ONNX model for onnxruntime
+  dfq-opt --dfq lite0.mlir -o lite0.q.mlir
+  dfq-translate --export-onnx lite0.q.mlir -o lite0.q.onnx";
+
+/// Why a translation failed.
+pub(crate) enum Failure {
+    /// Printed as `dfq-translate: error: <message>`.
+    Message(String),
+    /// Already in its final form (located diagnostics with source lines).
+    Rendered(String),
+}
 
 /// The conversions dfq-translate performs; exactly one is chosen per run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Translation {
     ImportOnnx,
+    ExportOnnx,
 }
 
 impl Translation {
-    fn from_matches(matches: &ArgMatches) -> Translation {
+    /// The chosen translation; clap's required group guarantees there is one.
+    fn from_matches(matches: &ArgMatches) -> Option<Translation> {
         if matches.get_flag(import_onnx::FLAG) {
-            return Translation::ImportOnnx;
+            Some(Translation::ImportOnnx)
+        } else if matches.get_flag(export_onnx::FLAG) {
+            Some(Translation::ExportOnnx)
+        } else {
+            None
         }
-        unreachable!("clap requires one translation flag")
     }
 }
 
@@ -46,7 +64,11 @@ fn command() -> Command {
              --import-onnx reads an ONNX model and writes an nn-dialect module: one func.func @main, \
              initializers as arith.constant (large ones as dense_resource blobs), batch norms kept as \
              nn.batch_norm, every result type inferred from the input's static shape. Operators dfq cannot \
-             import are listed together, each with its node's name.",
+             import are listed together, each with its node's name.\n\n\
+             --export-onnx writes a function (@main) as an ONNX model (opset 13): nn ops as the ONNX \
+             operators they are named after, qnn.quantize/qnn.dequantize as QuantizeLinear/DequantizeLinear \
+             (per-axis through 'axis'), quantized constants as int8/int32 initializers. Float models and the \
+             QDQ form of dfq-opt --quantize or --dfq export; ops that cannot are listed together.",
         )
         .after_help(EXAMPLES)
         .arg(Arg::new("input").value_name("INPUT").default_value("-").help("Input file, '-' for stdin"))
@@ -65,8 +87,16 @@ fn command() -> Command {
                 .help("ONNX model (.onnx) → nn-dialect module (.mlir)")
                 .help_heading("Translations"),
         )
-        .group(ArgGroup::new("translation").args([import_onnx::FLAG]).required(true))
+        .arg(
+            Arg::new(export_onnx::FLAG)
+                .long(export_onnx::FLAG)
+                .action(ArgAction::SetTrue)
+                .help("Float or QDQ module (.mlir) → ONNX model (.onnx) with QuantizeLinear/DequantizeLinear")
+                .help_heading("Translations"),
+        )
+        .group(ArgGroup::new("translation").args([import_onnx::FLAG, export_onnx::FLAG]).required(true))
         .args(import_onnx::options())
+        .args(export_onnx::options())
 }
 
 /// Runs dfq-translate with `args` (including the program name).
@@ -81,12 +111,18 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     let input = matches.get_one::<String>("input").expect("has default");
     let output = matches.get_one::<String>("output").expect("has default");
     let result = match Translation::from_matches(&matches) {
-        Translation::ImportOnnx => import_onnx::run(&matches, input, output),
+        Some(Translation::ImportOnnx) => import_onnx::run(&matches, input, output).map_err(Failure::Message),
+        Some(Translation::ExportOnnx) => export_onnx::run(&matches, input, output),
+        None => Err(Failure::Message("no translation chosen".into())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Message(message)) => {
             eprintln!("dfq-translate: error: {message}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Rendered(text)) => {
+            eprint!("{text}");
             ExitCode::FAILURE
         }
     }

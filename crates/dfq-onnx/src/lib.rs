@@ -1,5 +1,7 @@
-//! ONNX import: an ONNX model becomes a module of dfq's `nn` dialect, with one
-//! function `@main` whose arguments are the graph's inputs.
+//! ONNX import and export. Import: an ONNX model becomes a module of dfq's `nn`
+//! dialect, with one function `@main` whose arguments are the graph's inputs.
+//! Export ([`export_onnx`], see [`export`]): a float or QDQ function becomes an
+//! ONNX model with QuantizeLinear/DequantizeLinear.
 //!
 //! - Initializers become `arith.constant`s named after them (large ones print as
 //!   `dense_resource` blobs), created where first used; constants that only give
@@ -24,16 +26,19 @@
 mod attrs;
 mod builder;
 mod error;
+pub mod export;
 mod fusion;
 mod import;
 mod names;
 mod node;
 mod ops;
+mod optable;
 mod options;
 pub mod proto;
 mod tensor;
 
 pub use error::{ImportError, NodeRef};
+pub use export::{export_model, export_onnx, ExportError, ExportOptions};
 pub use import::import_onnx;
 pub use ops::SUPPORTED_OPS;
 pub use options::{parse_shape, ImportOptions, InputRange};

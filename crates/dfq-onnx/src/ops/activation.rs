@@ -1,26 +1,11 @@
-//! Relu, Sigmoid, PRelu, Clip and Softmax.
+//! Clip and Softmax (Relu, Sigmoid and PRelu are direct, see `optable`).
 
+use dfq_dialects::nn;
 use dfq_ir::{Attribute, Attributes, Value};
 
 use crate::builder::{attrs, GraphBuilder};
 use crate::node::Node;
-
-pub fn relu(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
-    unary(b, node, "nn.relu")
-}
-
-pub fn sigmoid(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
-    unary(b, node, "nn.sigmoid")
-}
-
-pub fn prelu(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
-    let x = b.value(node.required_input(0)?)?;
-    let slope = b.value(node.required_input(1)?)?;
-    let out = node.output()?;
-    let y = b.emit("nn.prelu", vec![x, slope], Attributes::new(), out)?;
-    b.bind(out, y);
-    Ok(())
-}
+use crate::optable::nn_op;
 
 /// Clip with bounds [0, 6] is ReLU6, [0, ∞) is ReLU (the forms passes look
 /// for); other constant bounds give `nn.clip`. Opset < 11 has the bounds as
@@ -32,15 +17,15 @@ pub fn clip(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
         (bound_input(b, node, 1, f32::NEG_INFINITY)?, bound_input(b, node, 2, f32::INFINITY)?)
     };
     match (min.value(), max.value()) {
-        (lo, hi) if lo == 0.0 && hi == 6.0 => unary(b, node, "nn.relu6"),
-        (lo, hi) if lo == 0.0 && hi == f32::INFINITY => unary(b, node, "nn.relu"),
+        (lo, hi) if lo == 0.0 && hi == 6.0 => unary(b, node, nn::Relu6::NAME),
+        (lo, hi) if lo == 0.0 && hi == f32::INFINITY => unary(b, node, nn_op("Relu")?),
         (lo, hi) if lo > hi => Err(format!("min {lo} is greater than max {hi}")),
         _ => {
             let x = b.value(node.required_input(0)?)?;
             let out = node.output()?;
             let lo = min.materialize(b, &format!("{out}_min"))?;
             let hi = max.materialize(b, &format!("{out}_max"))?;
-            let y = b.emit("nn.clip", vec![x, lo, hi], Attributes::new(), out)?;
+            let y = b.emit(nn::Clip::NAME, vec![x, lo, hi], Attributes::new(), out)?;
             b.bind(out, y);
             Ok(())
         }
@@ -70,7 +55,9 @@ impl Bound {
 }
 
 fn bound_input(b: &GraphBuilder, node: &Node, i: usize, default: f32) -> Result<Bound, String> {
-    let Some(name) = node.input(i) else { return Ok(Bound::Attr(default)) };
+    let Some(name) = node.input(i) else {
+        return Ok(Bound::Attr(default));
+    };
     let which = if i == 1 { "min" } else { "max" };
     let c = b.require_constant(name, which)?;
     let value =
@@ -94,21 +81,22 @@ pub fn softmax(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     }
     let axis = axis.rem_euclid(rank) as usize;
     let trailing: i64 = shape[axis + 1..].iter().product();
+    let softmax = nn_op("Softmax")?;
     if b.opset() >= 13 || trailing == 1 {
-        let y = b.emit("nn.softmax", vec![x], attrs([("axis", Attribute::i64(axis as i64))]), out)?;
+        let y = b.emit(softmax, vec![x], attrs([("axis", Attribute::i64(axis as i64))]), out)?;
         b.bind(out, y);
         return Ok(());
     }
     let rows: i64 = shape[..axis].iter().product();
     let cols: i64 = shape[axis..].iter().product();
     let flat = b.emit(
-        "nn.reshape",
+        nn::Reshape::NAME,
         vec![x],
         attrs([("shape", Attribute::DenseI64Array(vec![rows, cols]))]),
         &format!("{out}_2d"),
     )?;
-    let soft = b.emit("nn.softmax", vec![flat], attrs([("axis", Attribute::i64(1))]), &format!("{out}_2d_softmax"))?;
-    let y = b.emit("nn.reshape", vec![soft], attrs([("shape", Attribute::DenseI64Array(shape))]), out)?;
+    let soft = b.emit(softmax, vec![flat], attrs([("axis", Attribute::i64(1))]), &format!("{out}_2d_softmax"))?;
+    let y = b.emit(nn::Reshape::NAME, vec![soft], attrs([("shape", Attribute::DenseI64Array(shape))]), out)?;
     b.bind(out, y);
     Ok(())
 }

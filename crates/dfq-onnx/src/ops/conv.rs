@@ -5,6 +5,7 @@ use dfq_ir::Attribute;
 use crate::builder::{attrs, GraphBuilder};
 use crate::node::Node;
 use crate::ops::window::{pair, Window};
+use crate::optable::nn_op;
 
 pub fn conv(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     let x = b.value(node.required_input(0)?)?;
@@ -39,7 +40,7 @@ pub fn conv(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
         ("groups", Attribute::i64(node.attrs.int("group", 1)?)),
     ]);
     let out = node.output()?;
-    let y = b.emit("nn.conv2d", operands, attributes, out)?;
+    let y = b.emit(nn_op("Conv")?, operands, attributes, out)?;
     b.bind(out, y);
     Ok(())
 }

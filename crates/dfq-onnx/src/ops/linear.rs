@@ -1,6 +1,7 @@
 //! Gemm and MatMul (+ Add) → `nn.linear`, whose weight is (M, K): ONNX Gemm's B
 //! with transB = 1. Other layouts are transposed here, once, as constants.
 
+use dfq_dialects::nn;
 use dfq_ir::{Attributes, Value};
 
 use crate::builder::GraphBuilder;
@@ -60,7 +61,7 @@ pub fn is_bias_shape(dims: &[i64], m: i64) -> bool {
 fn linear(b: &mut GraphBuilder, a: Value, weight: Value, bias: Option<Value>, out: &str) -> Result<(), String> {
     let mut operands = vec![a, weight];
     operands.extend(bias);
-    let y = b.emit("nn.linear", operands, Attributes::new(), out)?;
+    let y = b.emit(nn::Linear::NAME, operands, Attributes::new(), out)?;
     b.bind(out, y);
     Ok(())
 }

@@ -21,7 +21,7 @@ type Converter = fn(&mut GraphBuilder, &Node) -> Result<(), String>;
 
 /// The default-domain operators dfq imports, and how.
 const CONVERTERS: &[(&str, Converter)] = &[
-    ("Add", elementwise::add),
+    ("Add", elementwise::binary),
     ("AveragePool", pool::average_pool),
     ("BatchNormalization", norm::batch_norm),
     ("Clip", activation::clip),
@@ -31,15 +31,15 @@ const CONVERTERS: &[(&str, Converter)] = &[
     ("Dropout", passthrough::dropout),
     ("Flatten", shape::flatten),
     ("Gemm", linear::gemm),
-    ("GlobalAveragePool", pool::global_average_pool),
+    ("GlobalAveragePool", elementwise::direct),
     ("Identity", passthrough::identity),
     ("MatMul", linear::matmul),
     ("MaxPool", pool::max_pool),
-    ("Mul", elementwise::mul),
-    ("PRelu", activation::prelu),
-    ("Relu", activation::relu),
+    ("Mul", elementwise::binary),
+    ("PRelu", elementwise::direct),
+    ("Relu", elementwise::direct),
     ("Reshape", shape::reshape),
-    ("Sigmoid", activation::sigmoid),
+    ("Sigmoid", elementwise::direct),
     ("Softmax", activation::softmax),
 ];
 

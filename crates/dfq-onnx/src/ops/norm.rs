@@ -5,6 +5,7 @@ use dfq_ir::Attribute;
 
 use crate::builder::{attrs, GraphBuilder};
 use crate::node::Node;
+use crate::optable::nn_op;
 
 pub fn batch_norm(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     if node.attrs.int("training_mode", 0)? != 0 {
@@ -16,7 +17,7 @@ pub fn batch_norm(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     let operands = (0..5).map(|i| b.value(node.required_input(i)?)).collect::<Result<Vec<_>, _>>()?;
     let epsilon = node.attrs.float("epsilon", 1e-5)?;
     let out = node.output()?;
-    let y = b.emit("nn.batch_norm", operands, attrs([("epsilon", Attribute::f32(epsilon))]), out)?;
+    let y = b.emit(nn_op("BatchNormalization")?, operands, attrs([("epsilon", Attribute::f32(epsilon))]), out)?;
     b.bind(out, y);
     Ok(())
 }

@@ -1,31 +1,25 @@
-//! MaxPool, AveragePool → `nn.max_pool2d`, `nn.avg_pool2d`; GlobalAveragePool →
-//! `nn.global_avg_pool`.
+//! MaxPool, AveragePool → `nn.max_pool2d`, `nn.avg_pool2d` (GlobalAveragePool
+//! is direct, see `optable`).
 
 use dfq_ir::Attribute;
 
 use crate::builder::{attrs, GraphBuilder};
 use crate::node::Node;
 use crate::ops::window::{pair, Window};
+use crate::optable::nn_op;
 
 pub fn max_pool(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
-    pool(b, node, "nn.max_pool2d", None)
+    pool(b, node, None)
 }
 
 pub fn average_pool(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     let count_include_pad = node.attrs.int("count_include_pad", 0)? != 0;
-    pool(b, node, "nn.avg_pool2d", Some(count_include_pad))
-}
-
-pub fn global_average_pool(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
-    let x = b.value(node.required_input(0)?)?;
-    let out = node.output()?;
-    let y = b.emit("nn.global_avg_pool", vec![x], Default::default(), out)?;
-    b.bind(out, y);
-    Ok(())
+    pool(b, node, Some(count_include_pad))
 }
 
 /// `count_include_pad` is `Some` for average pooling.
-fn pool(b: &mut GraphBuilder, node: &Node, op: &str, count_include_pad: Option<bool>) -> Result<(), String> {
+fn pool(b: &mut GraphBuilder, node: &Node, count_include_pad: Option<bool>) -> Result<(), String> {
+    let op = nn_op(node.op_type())?;
     let x = b.value(node.required_input(0)?)?;
     let shape = b.shape(x)?;
     if shape.len() != 4 {

@@ -1,15 +1,17 @@
 //! Flatten, Reshape and Concat.
 
+use dfq_dialects::nn;
 use dfq_ir::Attribute;
 
 use crate::builder::{attrs, GraphBuilder};
 use crate::node::Node;
+use crate::optable::nn_op;
 
 pub fn flatten(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     let x = b.value(node.required_input(0)?)?;
     let axis = node.attrs.int("axis", 1)?;
     let out = node.output()?;
-    let y = b.emit("nn.flatten", vec![x], attrs([("axis", Attribute::i64(axis))]), out)?;
+    let y = b.emit(nn_op("Flatten")?, vec![x], attrs([("axis", Attribute::i64(axis))]), out)?;
     b.bind(out, y);
     Ok(())
 }
@@ -28,7 +30,7 @@ pub fn reshape(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
         return Err("allowzero = 1 with a 0 in the shape (an empty dimension) is not supported".into());
     }
     let out = node.output()?;
-    let y = b.emit("nn.reshape", vec![x], attrs([("shape", Attribute::DenseI64Array(shape))]), out)?;
+    let y = b.emit(nn::Reshape::NAME, vec![x], attrs([("shape", Attribute::DenseI64Array(shape))]), out)?;
     b.bind(out, y);
     Ok(())
 }
@@ -40,7 +42,7 @@ pub fn concat(b: &mut GraphBuilder, node: &Node) -> Result<(), String> {
     let axis = node.attrs.int("axis", 0)?;
     let inputs = node.inputs().map(|name| b.value(name)).collect::<Result<Vec<_>, _>>()?;
     let out = node.output()?;
-    let y = b.emit("nn.concat", inputs, attrs([("axis", Attribute::i64(axis))]), out)?;
+    let y = b.emit(nn_op("Concat")?, inputs, attrs([("axis", Attribute::i64(axis))]), out)?;
     b.bind(out, y);
     Ok(())
 }

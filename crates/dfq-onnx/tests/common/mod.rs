@@ -145,15 +145,15 @@ fn value_info(name: &str, elem_type: i32, dims: Option<Vec<Dimension>>) -> Value
 }
 
 pub fn int(name: &str, i: i64) -> AttributeProto {
-    AttributeProto { name: name.into(), i, r#type: attribute_type::INT, ..Default::default() }
+    AttributeProto::int(name, i)
 }
 
 pub fn ints(name: &str, ints: &[i64]) -> AttributeProto {
-    AttributeProto { name: name.into(), ints: ints.to_vec(), r#type: attribute_type::INTS, ..Default::default() }
+    AttributeProto::ints(name, ints)
 }
 
 pub fn float(name: &str, f: f32) -> AttributeProto {
-    AttributeProto { name: name.into(), f, r#type: attribute_type::FLOAT, ..Default::default() }
+    AttributeProto::float(name, f)
 }
 
 pub fn string(name: &str, s: &str) -> AttributeProto {
