@@ -1,10 +1,13 @@
 //! `dfq-run`: execute a function of a module on `.npy` or random inputs, in the
 //! habits of `mlir-runner`.
 
+mod bench;
 mod engine;
 mod eval;
 mod inputs;
+mod json;
 pub mod npy;
+mod qdq;
 mod random;
 mod summary;
 
@@ -15,7 +18,7 @@ use clap::Parser;
 use dfq_interp::InterpError;
 use dfq_ir::{Diagnostic, Function, Location, SourceFile};
 
-pub use engine::Engine;
+pub(crate) use engine::{Engine, Prepared};
 pub use random::random_inputs;
 
 use crate::{io, load};
@@ -24,6 +27,7 @@ const SHORT_EXAMPLES: &str = "\
 Examples:
   dfq-run examples/mobilenet_tiny.mlir --random-input --seed 1
   dfq-run model.mlir --input x.npy -o logits.npy
+  dfq-run model.q.mlir --random-input --bench
   dfq-run model.q.mlir --eval imagenet-sample --reference model.mlir
 
 More examples, and what the summary shows: dfq-run --help";
@@ -40,6 +44,12 @@ Examples:
 
   # Several arguments and results: one --input per argument, one -o per result, in order:
   dfq-run model.mlir --entry pair -i a.npy -i b.npy -o y0.npy -o y1.npy
+
+  # How fast: compile time, median/min/p90 latency over 20 runs, GOPS; the same on
+  # the reference interpreter, and the JIT on one thread:
+  dfq-run model.q.mlir --random-input --bench
+  dfq-run model.q.mlir --random-input --bench --interp --runs 3
+  dfq-run model.q.mlir --random-input --bench --threads 1
 
   # The float model and its quantized version on the same input:
   dfq-opt --dfq model.mlir -o model.q.mlir
@@ -65,12 +75,15 @@ replaced only by a complete result. Exit status: 0 on success, 1 on any error,
 
 /// Run a function of a dfq module on inputs from .npy files or random ones.
 ///
-/// Reads and verifies the module like dfq-opt (same located diagnostics), runs the
-/// entry function, then saves its results as .npy files (-o) and/or prints a
-/// summary of each: shape, dtype, min/max/mean/std, and for a classifier output
-/// [N, C] the top-5 classes of every row.
+/// Reads and verifies the module like dfq-opt (same located diagnostics), compiles the
+/// entry function with the JIT (or takes the reference interpreter: --interp), runs it,
+/// then saves its results as .npy files (-o) and/or prints a summary of each: shape,
+/// dtype, min/max/mean/std, and for a classifier output [N, C] the top-5 classes of
+/// every row. A QDQ model (dfq-opt --quantize) is lowered to integer ops first, as
+/// dfq-opt --lower-int8 does.
 #[derive(Parser, Debug)]
 #[command(name = "dfq-run", version, after_help = SHORT_EXAMPLES, after_long_help = EXAMPLES)]
+#[command(group(clap::ArgGroup::new("measuring").args(["eval", "bench"])))]
 struct Cli {
     /// The module to run: dfq's MLIR text, '-' for stdin.
     #[arg(value_name = "MODEL")]
@@ -98,15 +111,32 @@ struct Cli {
     #[arg(long, value_name = "NAME", default_value = "main")]
     entry: String,
 
-    /// Execute with the reference interpreter (dfq-interp): exact semantics, plain loops. It is the
-    /// only engine for now; once the JIT lands it becomes the default and --interp selects the reference.
+    /// Execute with the reference interpreter (dfq-interp): exact semantics, plain loops, one
+    /// thread. Without it the JIT (dfq-jit) compiles the function to native code, and a function
+    /// it cannot compile runs on the interpreter after a warning.
     #[arg(long)]
     interp: bool,
 
-    /// Print a summary of every result (on by default when no -o is given; goes to stderr when a
-    /// result is written to stdout).
+    /// Threads of the JIT [default: all cores; with --eval: 1 per image, images in parallel].
+    #[arg(long, value_name = "N", conflicts_with = "interp", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+
+    /// Print a summary of every result (on by default when neither -o nor --bench is given; goes
+    /// to stderr when a result is written to stdout).
     #[arg(long)]
     print: bool,
+
+    /// Also write the numbers of --bench or --eval as JSON to PATH ('-' for stdout; the text
+    /// then goes to stderr).
+    #[arg(long, value_name = "PATH", requires = "measuring")]
+    json: Option<String>,
+
+    /// No progress bar and no notes (warnings and errors are still shown).
+    #[arg(short, long)]
+    quiet: bool,
+
+    #[command(flatten)]
+    bench: bench::BenchArgs,
 
     #[command(flatten)]
     evaluation: eval::EvalArgs,
@@ -157,10 +187,10 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         eprint!("{}", failure.render(None));
         return ExitCode::from(2);
     }
-    let (source, module) = match load::load_module(&cli.model, &dfq_dialects::Registry::new()) {
+    let (source, module) = match load_model(&cli.model, cli.quiet) {
         Ok(loaded) => loaded,
-        Err(e) => {
-            eprint!("{}", e.render("dfq-run"));
+        Err(message) => {
+            eprint!("{message}");
             return ExitCode::FAILURE;
         }
     };
@@ -176,6 +206,37 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     }
 }
 
+/// Reads and verifies a model and lowers it if it is in QDQ form; the error as printed.
+fn load_model(path: &str, quiet: bool) -> Result<(SourceFile, dfq_ir::Module), String> {
+    let (source, module) = load::load_module(path, &dfq_dialects::Registry::new()).map_err(|e| e.render("dfq-run"))?;
+    match qdq::lower_if_qdq(module, path, quiet) {
+        Ok(module) => Ok((source, module)),
+        Err(failure) => Err(failure.render(Some(&source))),
+    }
+}
+
+impl Cli {
+    fn engine(&self) -> Engine {
+        Engine::from_flags(self.interp, self.threads.map(usize::from))
+    }
+
+    /// Whether a result or the JSON goes to stdout, which then carries nothing else.
+    fn stdout_taken(&self) -> bool {
+        self.outputs.iter().chain(&self.json).any(|o| o == "-")
+    }
+
+    /// Prints `text` on stdout, or on stderr when stdout is taken.
+    fn show(&self, text: &str) -> Result<(), Failure> {
+        if self.stdout_taken() {
+            eprint!("{text}");
+            Ok(())
+        } else {
+            // Through write_output: a reader that stops early (`| head`) is no error.
+            io::write_output("-", text.as_bytes()).map_err(Failure::plain)
+        }
+    }
+}
+
 fn run(cli: &Cli, module: &dfq_ir::Module) -> Result<(), Failure> {
     let func = module.function(&cli.entry).ok_or_else(|| no_such_function(module, &cli.entry))?;
     check_output_count(func, &cli.outputs)?;
@@ -184,20 +245,28 @@ fn run(cli: &Cli, module: &dfq_ir::Module) -> Result<(), Failure> {
     } else {
         inputs::read_inputs(func, &cli.inputs)?
     };
-    let results = Engine::from_flags(cli.interp).run(func, inputs)?;
+    let prepared = cli.engine().prepare(func);
+    let (results, bench) = match cli.bench.bench {
+        true => {
+            let (bench, results) = bench::measure(&prepared, &inputs, &cli.bench)?;
+            (results, Some(bench))
+        }
+        false => (prepared.run(inputs)?, None),
+    };
     // Encode everything first: a failure then leaves every -o file untouched.
     let encoded = results.iter().map(npy::encode).collect::<Result<Vec<_>, _>>().map_err(Failure::plain)?;
     for (path, bytes) in cli.outputs.iter().zip(&encoded) {
         io::write_output(path, bytes).map_err(Failure::plain)?;
     }
-    if cli.print || cli.outputs.is_empty() {
-        let text = summary::render(&results);
-        if cli.outputs.iter().any(|o| o == "-") {
-            eprint!("{text}");
-        } else {
-            // Through write_output: a reader that stops early (`| head`) is no error.
-            io::write_output("-", text.as_bytes()).map_err(Failure::plain)?;
+    if let Some(bench) = &bench {
+        let model = load::display_name(&cli.model);
+        if let Some(path) = &cli.json {
+            io::write_output(path, bench.json(model, &cli.entry).as_bytes()).map_err(Failure::plain)?;
         }
+        cli.show(&bench.text(model, &cli.entry))?;
+    }
+    if cli.print || (cli.outputs.is_empty() && bench.is_none()) {
+        cli.show(&summary::render(&results))?;
     }
     Ok(())
 }
@@ -219,6 +288,9 @@ fn check_stdio_use(cli: &Cli) -> Result<(), Failure> {
     }
     if cli.outputs.iter().filter(|p| *p == "-").count() > 1 {
         return Err(Failure::plain("'-o -' (stdout) can be given only once"));
+    }
+    if cli.json.as_deref() == Some("-") && cli.outputs.iter().any(|p| p == "-") {
+        return Err(Failure::plain("stdout can take a result (-o -) or the JSON (--json -), not both"));
     }
     Ok(())
 }

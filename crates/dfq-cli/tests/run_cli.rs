@@ -47,17 +47,201 @@ const RELU: &str = "func.func @main(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 fn golden_network_matches_numpy() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.npy");
-    let run = dfq_run(&[GOLDEN, "--interp", "--input", "tools/golden/input.npy", "-o", out.to_str().unwrap()]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    assert!(run.stdout.is_empty(), "no summary unless --print when -o is given");
-    let got = read_npy(&out);
-    let want = read_npy(&root().join("tools/golden/expected.npy"));
-    assert_eq!((got.shape.as_slice(), got.dtype()), (want.shape.as_slice(), "f32"));
-    // 1e-5 relative, measured against at least 1 so that entries near zero
-    // (where f32 and NumPy's float64 differ by rounding alone) do not dominate.
-    for (i, (g, w)) in got.as_f32().unwrap().iter().zip(want.as_f32().unwrap()).enumerate() {
-        assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "element {i}: dfq-run {g}, NumPy {w}");
+    for engine in [&["--interp"][..], &[], &["--threads", "1"]] {
+        let mut args = vec![GOLDEN, "--input", "tools/golden/input.npy", "-o", out.to_str().unwrap()];
+        args.extend(engine);
+        let run = dfq_run(&args);
+        assert!(run.status.success(), "{engine:?}: {}", stderr(&run));
+        assert!(run.stdout.is_empty(), "no summary unless --print when -o is given");
+        assert!(run.stderr.is_empty(), "{engine:?}: the JIT compiles it: {}", stderr(&run));
+        let got = read_npy(&out);
+        let want = read_npy(&root().join("tools/golden/expected.npy"));
+        assert_eq!((got.shape.as_slice(), got.dtype()), (want.shape.as_slice(), "f32"));
+        // 1e-5 relative, measured against at least 1 so that entries near zero
+        // (where f32 and NumPy's float64 differ by rounding alone) do not dominate.
+        for (i, (g, w)) in got.as_f32().unwrap().iter().zip(want.as_f32().unwrap()).enumerate() {
+            assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "{engine:?}, element {i}: dfq-run {g}, NumPy {w}");
+        }
     }
+}
+
+/// `dfq-opt FLAGS examples/mobilenet_tiny.mlir -o DIR/NAME`; the output's path.
+fn quantized_example(dir: &Path, flags: &[&str], name: &str) -> String {
+    let path = dir.join(name).to_str().unwrap().to_string();
+    let opt = Command::new(env!("CARGO_BIN_EXE_dfq-opt"))
+        .args(flags)
+        .args(["examples/mobilenet_tiny.mlir", "-o", &path])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(opt.status.success(), "{}", stderr(&opt));
+    path
+}
+
+/// Runs `model` on random inputs (seed 3) with `flags`, writing the result to
+/// DIR/NAME; its bytes and dfq-run's stderr.
+fn run_to_npy(dir: &Path, model: &str, flags: &[&str], name: &str) -> (Vec<u8>, String) {
+    let out = dir.join(name);
+    let mut args = vec![model, "--random-input", "--seed", "3", "-o", out.to_str().unwrap()];
+    args.extend(flags);
+    let run = dfq_run(&args);
+    assert!(run.status.success(), "{flags:?}: {}", stderr(&run));
+    (std::fs::read(&out).unwrap(), stderr(&run))
+}
+
+#[test]
+fn jit_and_interpreter_agree_bit_for_bit_on_the_dfq_quantized_example() {
+    let dir = tempfile::tempdir().unwrap();
+    // The QDQ form of --dfq, lowered by dfq-run itself for both engines.
+    let model = quantized_example(dir.path(), &["--dfq"], "dfq.mlir");
+    let (jit, note) = run_to_npy(dir.path(), &model, &[], "jit.npy");
+    let (one_thread, _) = run_to_npy(dir.path(), &model, &["--threads", "1"], "jit1.npy");
+    let (interp, interp_note) = run_to_npy(dir.path(), &model, &["--interp"], "interp.npy");
+    assert_eq!(jit, interp, "the JIT's integers equal the interpreter's");
+    assert_eq!(jit, one_thread);
+    // The output is a real result, not a constant.
+    let values = npy::decode("jit", &jit).unwrap().to_f32_lossy();
+    assert_eq!(values.len(), 10);
+    assert!(values.iter().any(|&v| v != values[0]), "{values:?}");
+    let lowered =
+        format!("dfq-run: note: '{model}' is in QDQ form: lowered it to integer ops (lower-int8) before running");
+    for stderr in [&note, &interp_note] {
+        assert_eq!(stderr.lines().count(), 1, "one note, no JIT fallback: {stderr}");
+        assert!(stderr.starts_with(&lowered), "{stderr}");
+    }
+    let (_, quiet) = run_to_npy(dir.path(), &model, &["-q"], "quiet.npy");
+    assert_eq!(quiet, "", "-q hides the note");
+}
+
+#[test]
+fn a_qdq_model_runs_lowered_like_dfq_opt_lowers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let qdq = quantized_example(dir.path(), &["--quantize"], "qdq.mlir");
+    let int8 = quantized_example(dir.path(), &["--quantize", "--lower-int8"], "int8.mlir");
+    let (from_qdq, note) = run_to_npy(dir.path(), &qdq, &[], "qdq.npy");
+    let (from_int8, silence) = run_to_npy(dir.path(), &int8, &[], "int8.npy");
+    let (from_qdq_interp, _) = run_to_npy(dir.path(), &qdq, &["--interp"], "qdq-interp.npy");
+    assert_eq!(from_qdq, from_int8);
+    assert_eq!(from_qdq, from_qdq_interp);
+    assert_eq!(
+        note,
+        format!("dfq-run: note: '{qdq}' is in QDQ form: lowered it to integer ops (lower-int8) before running\n")
+    );
+    assert_eq!(silence, "", "an int8 model is run as it is");
+}
+
+/// The value of `label` in --bench's text output.
+fn bench_field<'a>(text: &'a str, label: &str) -> &'a str {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{label:<13}")))
+        .unwrap_or_else(|| panic!("no {label} in\n{text}"));
+    line[13..].trim_end()
+}
+
+#[test]
+fn bench_prints_engine_latencies_and_gops() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = quantized_example(dir.path(), &["--dfq"], "dfq.mlir");
+    let bench = |flags: &[&str]| {
+        let mut args = vec![model.as_str(), "--random-input", "--bench", "--runs", "3", "-q"];
+        args.extend(flags);
+        let out = dfq_run(&args);
+        assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{flags:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ms = |text: &str, label: &str| {
+        let value = bench_field(text, label);
+        let (number, unit) = value.split_once(' ').unwrap_or_else(|| panic!("{label}: {value}"));
+        let scale = match unit {
+            "s" => 1e3,
+            "ms" => 1.0,
+            "µs" => 1e-3,
+            _ => panic!("{label}: unit of {value}"),
+        };
+        number.parse::<f64>().unwrap() * scale
+    };
+
+    let jit = bench(&[]);
+    assert_eq!(bench_field(&jit, "model"), format!("{model} (@main)"));
+    assert_eq!(bench_field(&jit, "engine"), "jit");
+    assert!(["avx512-vnni", "avx-vnni", "avx2", "portable"].contains(&bench_field(&jit, "kernel")), "{jit}");
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert_eq!(bench_field(&jit, "threads"), cores.to_string(), "all cores by default");
+    assert_eq!(bench_field(&jit, "runs"), "3 (after 3 warm-up)");
+    assert!(ms(&jit, "compile") > 0.0);
+    let (min, median, p90) = (ms(&jit, "min"), ms(&jit, "median"), ms(&jit, "p90"));
+    assert!(0.0 < min && min <= median && median <= p90, "{jit}");
+    // mobilenet_tiny: 1,101,952 MACs in its convs and linear layer (counted on the lowered qnn ops).
+    assert_eq!(bench_field(&jit, "MACs"), "1.10 M");
+    let gops: f64 = bench_field(&jit, "GOPS").parse().unwrap();
+    assert!((gops - 2.0 * 1_101_952.0 / (median * 1e-3) / 1e9).abs() <= 0.01 + 0.01 * gops, "{jit}");
+
+    let one = bench(&["--threads", "1", "--warmup", "0"]);
+    assert_eq!((bench_field(&one, "engine"), bench_field(&one, "threads")), ("jit", "1"));
+    assert_eq!(bench_field(&one, "runs"), "3 (after 0 warm-up)");
+
+    let interp = bench(&["--interp"]);
+    assert_eq!(
+        ["engine", "kernel", "threads", "compile", "MACs"].map(|l| bench_field(&interp, l)),
+        ["interp", "-", "1", "-", "1.10 M"]
+    );
+
+    // --json - puts the numbers on stdout and the text on stderr; -o still writes the result.
+    let npy_path = dir.path().join("bench.npy");
+    let out = dfq_run(&[
+        &model,
+        "--random-input",
+        "--seed",
+        "3",
+        "--bench",
+        "--runs",
+        "2",
+        "--json",
+        "-",
+        "-o",
+        npy_path.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = String::from_utf8_lossy(&out.stdout);
+    for field in
+        ["\"engine\": \"jit\"", "\"runs\": 2", "\"warmup\": 3", "\"macs\": 1101952", "\"median_ms\": ", "\"gops\": "]
+    {
+        assert!(json.contains(field), "{field} in\n{json}");
+    }
+    assert_eq!(bench_field(&stderr(&out), "engine"), "jit");
+    let (plain, _) = run_to_npy(dir.path(), &model, &[], "plain.npy");
+    assert_eq!(std::fs::read(&npy_path).unwrap(), plain, "--bench writes the last run's result");
+}
+
+const SIGMOID: &str = "func.func @main(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %0 = \"nn.sigmoid\"(%x) : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+";
+
+#[test]
+fn a_function_the_jit_cannot_compile_falls_back_with_one_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(dir.path(), SIGMOID);
+    let (fallback, warning) = run_to_npy(dir.path(), &model, &[], "fallback.npy");
+    assert_eq!(
+        warning,
+        format!(
+            "dfq-run: warning: the JIT cannot compile '@main' ({model}:2:3: 'nn.sigmoid' op is not supported by the JIT); \
+             running it on the reference interpreter instead (--interp selects the interpreter without this warning)\n"
+        )
+    );
+    let (interp, silence) = run_to_npy(dir.path(), &model, &["--interp"], "interp.npy");
+    assert_eq!(silence, "");
+    assert_eq!(fallback, interp);
+    // --bench says which engine ran.
+    let out = dfq_run(&[&model, "--random-input", "--bench", "--runs", "1"]);
+    assert!(out.status.success());
+    assert_eq!(bench_field(&String::from_utf8_lossy(&out.stdout), "engine"), "interp");
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
 }
 
 #[test]
@@ -173,11 +357,18 @@ fn interpreter_errors_point_at_the_op() {
 }
 ",
     );
-    let out = dfq_run(&[&model, "--random-input"]);
+    let out = dfq_run(&[&model, "--random-input", "--interp"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.starts_with(&format!("{model}:2:3: error: 'nn.global_avg_pool' op ")), "{err}");
     assert!(err.contains("\n  ^\n"), "{err}");
+    // The JIT refuses it too; the interpreter then reports the error, after the warning.
+    let out = dfq_run(&[&model, "--random-input"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let (warning, error) = err.split_once('\n').unwrap();
+    assert!(warning.starts_with("dfq-run: warning: the JIT cannot compile '@main'"), "{err}");
+    assert!(error.starts_with(&format!("{model}:2:3: error: 'nn.global_avg_pool' op ")), "{err}");
 }
 
 #[test]
@@ -228,6 +419,14 @@ fn command_line_mistakes_exit_2() {
         &["-", "-i", "-"],
         &[GOLDEN, "--random-input", "-o", "-", "-o", "-"],
         &[],
+        &[GOLDEN, "--random-input", "--threads", "0"],
+        &[GOLDEN, "--random-input", "--threads", "2", "--interp"],
+        &[GOLDEN, "--random-input", "--runs", "3"],
+        &[GOLDEN, "--random-input", "--bench", "--runs", "0"],
+        &[GOLDEN, "--random-input", "--json", "x.json"],
+        &[GOLDEN, "--random-input", "--bench", "--json", "-", "-o", "-"],
+        &[GOLDEN, "--bench", "--eval", "."],
+        &[GOLDEN, "--eval", ".", "--warmup", "1"],
     ];
     for args in mistakes {
         let out = dfq_run(args);
@@ -236,7 +435,9 @@ fn command_line_mistakes_exit_2() {
     let help = dfq_run(&["--help"]);
     assert!(help.status.success());
     let text = String::from_utf8(help.stdout).unwrap();
-    assert!(text.contains("Examples:") && text.contains("--interp"), "{text}");
+    for flag in ["Examples:", "--interp", "--bench", "--threads", "--runs", "--warmup"] {
+        assert!(text.contains(flag), "{flag} in {text}");
+    }
 }
 
 #[test]

@@ -25,7 +25,7 @@ use report::Report;
 use runner::Evaluation;
 
 use super::{Cli, Engine, Failure};
-use crate::{io, load};
+use crate::io;
 
 /// The flags of a plain run, which --eval replaces. Each --eval flag conflicts with them
 /// itself: clap drops a `requires` whose target conflicts with a flag given.
@@ -60,22 +60,15 @@ pub(super) struct EvalArgs {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub batch: Option<u64>,
 
-    /// Also write the numbers as JSON to PATH ('-' for stdout; the summary then goes to stderr).
-    #[arg(long, value_name = "PATH", requires = "eval", conflicts_with_all = PLAIN_RUN)]
-    pub json: Option<String>,
-
-    /// No progress bar (there is none either when stderr is not a terminal).
-    #[arg(short, long, requires = "eval", conflicts_with_all = PLAIN_RUN)]
-    pub quiet: bool,
 }
 
 /// Runs `--eval DIR` for the loaded model and prints what went wrong, if anything.
 pub(super) fn main(cli: &Cli, dir: &Path, source: &SourceFile, module: &Module) -> ExitCode {
     let reference = match &cli.evaluation.reference {
-        Some(path) => match load::load_module(path, &dfq_dialects::Registry::new()) {
+        Some(path) => match super::load_model(path, cli.quiet) {
             Ok(loaded) => Some(loaded),
-            Err(e) => {
-                eprint!("{}", e.render("dfq-run"));
+            Err(message) => {
+                eprint!("{message}");
                 return ExitCode::FAILURE;
             }
         },
@@ -106,12 +99,21 @@ fn evaluate(cli: &Cli, dir: &Path, module: &Module, reference: Option<&Module>) 
     let images = labels::spread(images, args.limit.map(|n| n as usize));
     check_classes(&images, model.classes)?;
 
-    let progress = progress_bar(images.len(), args.quiet);
+    // Compiled once; each image then runs on one JIT thread, images in parallel on
+    // all cores (faster than threads per image: see docs/dfq-run.md).
+    let engine = match cli.engine() {
+        Engine::Jit { .. } if cli.threads.is_none() => Engine::Jit { threads: 1 },
+        engine => engine,
+    };
+    let prepared = engine.prepare(model.func);
+    let prepared_reference = reference.as_ref().map(|r| engine.prepare(r.func));
+
+    let progress = progress_bar(images.len(), cli.quiet);
     let start = Instant::now();
     let evaluation = Evaluation {
         model: &model,
-        reference: reference.as_ref(),
-        engine: Engine::from_flags(cli.interp),
+        engine: &prepared,
+        reference: prepared_reference.as_ref(),
         dir,
         preprocess,
     };
@@ -127,22 +129,17 @@ fn evaluate(cli: &Cli, dir: &Path, module: &Module, reference: Option<&Module>) 
     let report = Report {
         model: &cli.model,
         reference: args.reference.as_deref(),
+        engine: prepared.describe(),
         preprocess: preprocess.name(),
         preprocess_from_range: from_range,
         tally: &tally,
         seconds,
         threads: rayon::current_num_threads(),
     };
-    if let Some(path) = &args.json {
+    if let Some(path) = &cli.json {
         io::write_output(path, report.json().as_bytes()).map_err(Failure::plain)?;
     }
-    let summary = report.summary();
-    if args.json.as_deref() == Some("-") {
-        eprint!("{summary}");
-        Ok(())
-    } else {
-        io::write_output("-", summary.as_bytes()).map_err(Failure::plain)
-    }
+    cli.show(&report.summary())
 }
 
 fn entry<'m>(module: &'m Module, name: &str) -> Result<&'m Function, Failure> {

@@ -3,6 +3,7 @@
 //! ```text
 //! model        build/effnet.q.mlir
 //! reference    build/effnet.mlir
+//! engine       jit (avx-vnni, 1 thread)
 //! preprocess   efficientnet (from the input's dfq.range)
 //! images       1000 evaluated, 0 skipped
 //! top-1        87.9%  (879 of 1000)
@@ -14,10 +15,13 @@
 use std::fmt::Write;
 
 use super::score::Tally;
+use crate::run::json::{self, string};
 
 pub struct Report<'a> {
     pub model: &'a str,
     pub reference: Option<&'a str>,
+    /// How the model ran: `jit (avx-vnni, 1 thread)`, `interp`.
+    pub engine: String,
     pub preprocess: &'a str,
     /// Why this preprocessing: given by --preprocess, or read from the module.
     pub preprocess_from_range: bool,
@@ -34,6 +38,7 @@ impl Report<'_> {
         if let Some(reference) = self.reference {
             let _ = writeln!(out, "reference    {reference}");
         }
+        let _ = writeln!(out, "engine       {}", self.engine);
         let origin = if self.preprocess_from_range { " (from the input's dfq.range)" } else { "" };
         let _ = writeln!(out, "preprocess   {}{origin}", self.preprocess);
         let _ = writeln!(out, "images       {} evaluated, {} skipped", t.evaluated, t.skipped.len());
@@ -59,6 +64,7 @@ impl Report<'_> {
         let fields = [
             ("model", string(self.model)),
             ("reference", self.reference.map_or("null".to_string(), string)),
+            ("engine", string(&self.engine)),
             ("preprocess", string(self.preprocess)),
             ("evaluated", t.evaluated.to_string()),
             ("skipped", t.skipped.len().to_string()),
@@ -71,32 +77,13 @@ impl Report<'_> {
             ("agreements", agreements),
             ("wall_seconds", format!("{:.3}", self.seconds)),
         ];
-        let body: Vec<String> = fields.iter().map(|(k, v)| format!("  \"{k}\": {v}")).collect();
-        format!("{{\n{}\n}}\n", body.join(",\n"))
+        json::object(&fields)
     }
 }
 
 /// `88.6%  (886 of 1000)`.
 fn fraction(count: usize, total: usize, what: &str) -> String {
     format!("{:.1}%  ({count} of {total}{what})", 100.0 * count as f64 / total as f64)
-}
-
-/// A JSON string literal.
-fn string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -107,6 +94,7 @@ mod tests {
         let r = Report {
             model: "m.mlir",
             reference,
+            engine: "interp".to_string(),
             preprocess: "imagenet",
             preprocess_from_range: false,
             tally,

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use dfq_interp::Tensor;
-use dfq_ir::Function;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -12,12 +11,14 @@ use super::classifier::Classifier;
 use super::labels::Labelled;
 use super::preprocess::{load_image, Preprocess};
 use super::score::Tally;
-use crate::run::{Engine, Failure};
+use crate::run::{Failure, Prepared};
 
 pub struct Evaluation<'a> {
     pub model: &'a Classifier<'a>,
-    pub reference: Option<&'a Classifier<'a>>,
-    pub engine: Engine,
+    /// The model, ready to run.
+    pub engine: &'a Prepared<'a>,
+    /// The reference model, ready to run.
+    pub reference: Option<&'a Prepared<'a>>,
     pub dir: &'a Path,
     pub preprocess: Preprocess,
 }
@@ -63,10 +64,10 @@ impl Evaluation<'_> {
         let shape = vec![rows, 3, geometry.height as usize, geometry.width as usize];
         let input = Tensor::from_f32(shape, values);
         let reference = match self.reference {
-            Some(r) => Some(self.scores(r.func, input.clone())?),
+            Some(r) => Some(self.scores(r, input.clone())?),
             None => None,
         };
-        let scores = self.scores(self.model.func, input)?;
+        let scores = self.scores(self.engine, input)?;
         let classes = self.model.classes;
         for (i, &label) in labels.iter().enumerate() {
             let row = i * classes..(i + 1) * classes;
@@ -75,11 +76,11 @@ impl Evaluation<'_> {
         Ok(tally)
     }
 
-    /// The first result of `func` on `input`, as f32 (quantized results as their
+    /// The first result of `model` on `input`, as f32 (quantized results as their
     /// stored integers, which rank classes the same way), one row per input image.
-    fn scores(&self, func: &Function, input: Tensor) -> Result<Vec<f32>, Failure> {
-        let rows = input.shape[0];
-        let results = self.engine.run(func, vec![input])?;
+    fn scores(&self, model: &Prepared, input: Tensor) -> Result<Vec<f32>, Failure> {
+        let (rows, func) = (input.shape[0], model.func);
+        let results = model.run(vec![input])?;
         let scores = results.first().map(Tensor::to_f32_lossy).unwrap_or_default();
         if scores.len() != rows * self.model.classes {
             let shape = results.first().map(|t| format!("{:?}", t.shape)).unwrap_or_default();
