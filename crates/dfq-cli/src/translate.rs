@@ -95,8 +95,14 @@ fn command() -> Command {
                 .help_heading("Translations"),
         )
         .group(ArgGroup::new("translation").args([import_onnx::FLAG, export_onnx::FLAG]).required(true))
-        .args(import_onnx::options())
-        .args(export_onnx::options())
+        .args(only_with(import_onnx::options(), &[export_onnx::FLAG]))
+        .args(only_with(export_onnx::options(), &[import_onnx::FLAG]))
+}
+
+/// A translation's options, refused with the other translations' flags. (Not
+/// `requires`: a SetTrue flag counts as present through its default `false`.)
+fn only_with(options: Vec<Arg>, other_flags: &[&'static str]) -> Vec<Arg> {
+    options.into_iter().map(|o| o.conflicts_with_all(other_flags)).collect()
 }
 
 /// Runs dfq-translate with `args` (including the program name).

@@ -14,7 +14,6 @@ pub fn options() -> Vec<Arg> {
     vec![Arg::new("entry")
         .long("entry")
         .value_name("NAME")
-        .requires(FLAG)
         .help("The function to export (default: @main, or the module's only function)")
         .help_heading("ONNX export")]
 }

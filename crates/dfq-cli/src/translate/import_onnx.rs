@@ -15,7 +15,6 @@ pub fn options() -> Vec<Arg> {
             .long("input-shape")
             .value_name("DIMS")
             .value_parser(parse_shape)
-            .requires(FLAG)
             .help("Static shape of the graph input, e.g. 1,3,224,224; needed when the model's is dynamic")
             .help_heading("ONNX import"),
         Arg::new("input-range")
@@ -23,7 +22,6 @@ pub fn options() -> Vec<Arg> {
             .value_name("RANGE")
             .value_parser(|s: &str| s.parse::<InputRange>())
             .allow_hyphen_values(true)
-            .requires(FLAG)
             .help(
                 "Value range of the input, recorded as its dfq.range: MIN,MAX (e.g. --input-range=-2.12,2.64), \
                  'imagenet' (ImageNet mean/std on [0,1] pixels: [-2.118, 2.640]) or 'efficientnet' \
