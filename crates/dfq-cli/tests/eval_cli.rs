@@ -174,6 +174,45 @@ fn quantized_models_take_the_same_path() {
 }
 
 #[test]
+fn every_engine_counts_the_same() {
+    let dir = setup("1");
+    let opt = Command::new(env!("CARGO_BIN_EXE_dfq-opt"))
+        .args(["--quantize", "model.mlir", "-o", "qdq.mlir"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(opt.status.success(), "{}", text(&opt.stderr));
+    let engines: [(&[&str], &str); 3] = [
+        (&[], "engine       jit ("),
+        (&["--threads", "2"], "engine       jit ("),
+        (&["--interp"], "engine       interp\n"),
+    ];
+    for model in ["model.mlir", "qdq.mlir"] {
+        let mut jsons = Vec::new();
+        for (flags, engine) in engines {
+            let mut args = vec![model, "--eval", ".", "--reference", "reference.mlir", "--json", "-", "-q"];
+            args.extend(flags);
+            let out = dfq_run(dir.path(), &args);
+            assert!(out.status.success(), "{model} {flags:?}: {}", text(&out.stderr));
+            // The summary is on stderr (the JSON took stdout), after the skipped image's warning.
+            let stderr = text(&out.stderr);
+            assert_contains(&stderr, &COUNTS);
+            assert_contains(&stderr, &[engine]);
+            assert!(!stderr.contains("JIT cannot"), "{stderr}");
+            let json = text(&out.stdout);
+            let counts: Vec<&str> = json.lines().filter(|l| l.contains("_correct") || l.contains("agreements")).collect();
+            jsons.push(counts.join("\n"));
+        }
+        assert!(jsons.windows(2).all(|w| w[0] == w[1]), "{model}: {jsons:?}");
+    }
+    // With --threads the JIT gives each image that many threads.
+    let out = dfq_run(dir.path(), &["model.mlir", "--eval", ".", "--threads", "2"]);
+    assert_contains(&text(&out.stdout), &["engine       jit (", ", 2 threads)"]);
+    let out = dfq_run(dir.path(), &["model.mlir", "--eval", "."]);
+    assert_contains(&text(&out.stdout), &[", 1 thread)"]);
+}
+
+#[test]
 fn nothing_decodable_is_an_error() {
     let dir = setup("1");
     std::fs::write(dir.path().join("labels.csv"), "file,class_index\nbroken.png,0\nmissing.png,1\n").unwrap();
