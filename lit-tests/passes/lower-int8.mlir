@@ -2,13 +2,14 @@
 // RUN: dfq-opt %s --split-input-file --pass-pipeline='builtin.module(quantize,lower-int8)' --verify-diagnostics -o %t
 
 // A QDQ conv + ReLU6 becomes one qnn.conv2d: weights 0.5, -0.25, 0.75, 0.125 at
-// scale 1/128 are 64, -32, 96, 16 (i8 constant of quantized type); biases 0.25
+// scale 1/128 are 64, -32, 96, 16 (an i8 constant that quant.scast types); biases 0.25
 // and -0.5 at s_in·s_w = 1/2048 are 512 and -1024 (i32); ReLU6 is
 // act_min = z = 0, act_max = round(6 / (1/32)) = 192. The input keeps its
 // quantize and the output its dequantize.
 // CHECK-LABEL: func.func @conv_relu6
 // CHECK-NEXT: %[[X:.*]] = "qnn.quantize"(%x) : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x!quant.uniform<u8:f32, 0.0625:128>>
-// CHECK-NEXT: %[[W:.*]] = "arith.constant"() {value = dense<{{\[\[\[\[}}64]], {{\[\[}}-32]]], {{\[\[\[}}96]], {{\[\[}}16]]]]> : tensor<2x2x1x1xi8>} : () -> tensor<2x2x1x1x!quant.uniform<i8:f32, 0.0078125:0>>
+// CHECK-NEXT: %[[WI:.*]] = arith.constant dense<{{\[\[\[\[}}64]], {{\[\[}}-32]]], {{\[\[\[}}96]], {{\[\[}}16]]]]> : tensor<2x2x1x1xi8>
+// CHECK-NEXT: %[[W:.*]] = "quant.scast"(%[[WI]]) : (tensor<2x2x1x1xi8>) -> tensor<2x2x1x1x!quant.uniform<i8:f32, 0.0078125:0>>
 // CHECK-NEXT: %[[B:.*]] = arith.constant dense<[512, -1024]> : tensor<2xi32>
 // CHECK-NEXT: %[[C:.*]] = "qnn.conv2d"(%[[X]], %[[W]], %[[B]]) {act_max = 192 : i64, act_min = 0 : i64} : {{.*}} -> tensor<1x2x2x2x!quant.uniform<u8:f32, 0.03125:0>>
 // CHECK-NEXT: %[[D:.*]] = "qnn.dequantize"(%[[C]]) : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.03125:0>>) -> tensor<1x2x2x2xf32>

@@ -26,7 +26,8 @@ func.func @qdq(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 // CHECK: "qnn.reshape"
 // CHECK: "qnn.linear"(%{{.*}}, %fw, %fb) : (tensor<1x4x!quant.uniform<u8:f32, 0.05:3>>, tensor<3x4x!quant.uniform<i8:f32, 0.01:0>>, tensor<3xi32>) -> tensor<1x3x!quant.uniform<u8:f32, 0.1:0>>
 func.func @integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.05:3>>) -> tensor<1x3x!quant.uniform<u8:f32, 0.1:0>> {
-  %w = "arith.constant"() {value = dense<[[[[1]], [[-2]]], [[[3]], [[127]]]]> : tensor<2x2x1x1xi8>} : () -> tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.01:0, 0.02:0}>>
+  %w_storage = arith.constant dense<[[[[1]], [[-2]]], [[[3]], [[127]]]]> : tensor<2x2x1x1xi8>
+  %w = "quant.scast"(%w_storage) : (tensor<2x2x1x1xi8>) -> tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.01:0, 0.02:0}>>
   %b = arith.constant dense<[10, -10]> : tensor<2xi32>
   %0 = "qnn.conv2d"(%x, %w, %b) {groups = 1 : i64, act_min = 3 : i64, act_max = 255 : i64} : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.05:3>>, tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.01:0, 0.02:0}>>, tensor<2xi32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.05:3>>
   %1 = "qnn.clamp"(%0) {min = 3 : i64, max = 200 : i64} : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.05:3>>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.05:3>>
@@ -38,7 +39,8 @@ func.func @integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.05:3>>) -> tensor
   %7 = "qnn.global_avg_pool"(%6) : (tensor<1x4x2x2x!quant.uniform<u8:f32, 0.05:3>>) -> tensor<1x4x1x1x!quant.uniform<u8:f32, 0.05:3>>
   %8 = "qnn.flatten"(%7) : (tensor<1x4x1x1x!quant.uniform<u8:f32, 0.05:3>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.05:3>>
   %9 = "qnn.reshape"(%8) {shape = array<i64: 1, 4>} : (tensor<1x4x!quant.uniform<u8:f32, 0.05:3>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.05:3>>
-  %fw = "arith.constant"() {value = dense<1> : tensor<3x4xi8>} : () -> tensor<3x4x!quant.uniform<i8:f32, 0.01>>
+  %fw_storage = arith.constant dense<1> : tensor<3x4xi8>
+  %fw = "quant.scast"(%fw_storage) : (tensor<3x4xi8>) -> tensor<3x4x!quant.uniform<i8:f32, 0.01>>
   %fb = arith.constant dense<0> : tensor<3xi32>
   %10 = "qnn.linear"(%9, %fw, %fb) : (tensor<1x4x!quant.uniform<u8:f32, 0.05:3>>, tensor<3x4x!quant.uniform<i8:f32, 0.01:0>>, tensor<3xi32>) -> tensor<1x3x!quant.uniform<u8:f32, 0.1:0>>
   return %10 : tensor<1x3x!quant.uniform<u8:f32, 0.1:0>>

@@ -26,6 +26,7 @@
 //! ```
 
 mod accessors;
+mod constant;
 mod constraints;
 pub mod def;
 mod docs;
@@ -38,9 +39,10 @@ mod signature;
 pub mod spec;
 mod verify;
 
+pub use constant::{constant_elements, is_constant};
 pub use def::{Arity, AttrDef, AttrDefault, DialectDef, OpDef, OperandDef, Presence, ResultDef, METADATA_PREFIX};
 pub use docs::{dialect_specs, render_dialect_docs};
-pub use generated::{arith, func, nn, qnn, DIALECTS};
+pub use generated::{arith, func, nn, qnn, quant, DIALECTS};
 pub use infer::{infer_result_types, infer_types, InferredType};
 pub use module::{input_range, verify_arguments, verify_module, verify_module_with, RANGE_ATTR};
 pub use registry::{registry, Registry};

@@ -4,7 +4,7 @@
 //! Rules run after the operand count, attribute kinds and type constraints have
 //! been checked, so they check only what is particular to their op.
 
-use dfq_ir::{Attribute, ElementType, TensorType, Type};
+use dfq_ir::{Attribute, ElementType, Signedness, TensorType, Type};
 
 use crate::infer::InferredType;
 use crate::signature::{Issue, OpSignature};
@@ -32,6 +32,7 @@ pub(crate) fn infer(sig: &OpSignature) -> Inferred {
         InferRule::Quantize => quantize(sig),
         InferRule::Dequantize => dequantize(sig),
         InferRule::Constant => constant(sig),
+        InferRule::StorageCast => storage_cast(sig),
     }
 }
 
@@ -325,17 +326,23 @@ fn dequantize(sig: &OpSignature) -> Inferred {
     }))])
 }
 
-/// The value's type; or, for a quantized tensor result, a dense integer value of
-/// its storage width, as lower-int8 stores quantized weights.
+/// The value's type, as MLIR's `arith.constant` requires. Storage integers for a
+/// quantized result get their type from a `quant.scast`: dense attributes cannot
+/// hold quantized elements.
 fn constant(sig: &OpSignature) -> Inferred {
     let value = sig.attribute("value").ok_or_else(|| Issue::new("requires attribute 'value'"))?;
     let ty = match value {
         Attribute::Dense(d) => {
-            let storage =
-                sig.declared.and_then(|d| d.first()).and_then(|t| t.element().as_quant()).map(|q| q.storage_width);
-            let holds_storage = matches!(d.ty().element, ElementType::Int { width, .. } if Some(width) == storage);
-            if holds_storage {
-                return Ok(vec![InferredType::FreeElement(d.ty().shape.clone())]);
+            let declared = sig.declared.and_then(|d| d.first());
+            if let Some(q) = declared.and_then(|t| t.element().as_quant()) {
+                if matches!(d.ty().element, ElementType::Int { width, .. } if width == q.storage_width) {
+                    return Err(Issue::new(format!(
+                        "value of type {} holds the storage integers of {}: an arith.constant's value and result \
+                         types must be equal, so give the integers their quantized type with 'quant.scast'",
+                        d.ty(),
+                        declared.map(ToString::to_string).unwrap_or_default()
+                    )));
+                }
             }
             Type::Tensor(d.ty().clone())
         }
@@ -343,6 +350,29 @@ fn constant(sig: &OpSignature) -> Inferred {
         other => return Err(Issue::new(format!("attribute 'value' must be typed elements, got {}", other.kind()))),
     };
     Ok(vec![InferredType::Known(ty)])
+}
+
+/// `quant.scast`: a quantized tensor ↔ signless integers of its storage width
+/// (MLIR's rule: `u8` storage is `i8` too), same shape.
+fn storage_cast(sig: &OpSignature) -> Inferred {
+    let input = sig.tensor(0)?;
+    if let Some(q) = input.element.as_quant() {
+        let storage = ElementType::int(q.storage_width);
+        return Ok(vec![InferredType::Known(Type::Tensor(TensorType { shape: input.shape.clone(), element: storage }))]);
+    }
+    let width = match input.element {
+        ElementType::Int { width, signedness: Signedness::Signless } => width,
+        _ => return Err(Issue::at_operand(0, format!("input must be quantized or signless integers, got {}", sig.operands[0]))),
+    };
+    let declared = sig.declared.and_then(|d| d.first());
+    if let Some(declared) = declared {
+        if declared.element().as_quant().is_none_or(|q| q.storage_width != width) {
+            return Err(Issue::new(format!(
+                "result {declared} must be quantized with {width}-bit storage, the width of the input's integers"
+            )));
+        }
+    }
+    Ok(vec![InferredType::FreeElement(input.shape.clone())])
 }
 
 /// Operand `i`, if present, must be a vector of `len` elements (`what` names the length).

@@ -237,6 +237,8 @@ pub enum InferRule {
     Quantize,
     Dequantize,
     Constant,
+    /// `quant.scast`: storage integers ↔ their quantized type.
+    StorageCast,
 }
 
 impl DialectSpec {

@@ -25,9 +25,11 @@ fn qnn_conv_needs_quantized_activations_i8_weights_and_i32_bias() {
     assert_diagnostics(
         r#"// expected-note @+1 {{operand #0 ('input') is argument #0 of '@f'}}
 func.func @f(%x: tensor<1x2x4x4xf32>, %q: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x2x4x4xf32> {
-  %w = "arith.constant"() {value = dense<1> : tensor<2x2x1x1xi8>} : () -> tensor<2x2x1x1x!quant.uniform<i8:f32, 0.1>>
+  %w_storage = arith.constant dense<1> : tensor<2x2x1x1xi8>
+  %w = "quant.scast"(%w_storage) : (tensor<2x2x1x1xi8>) -> tensor<2x2x1x1x!quant.uniform<i8:f32, 0.1>>
+  %uw_storage = arith.constant dense<1> : tensor<2x2x1x1xi8>
   // expected-note @+1 {{operand #1 ('weight') defined here}}
-  %uw = "arith.constant"() {value = dense<1> : tensor<2x2x1x1xi8>} : () -> tensor<2x2x1x1x!quant.uniform<u8:f32, 0.1>>
+  %uw = "quant.scast"(%uw_storage) : (tensor<2x2x1x1xi8>) -> tensor<2x2x1x1x!quant.uniform<u8:f32, 0.1>>
   // expected-note @+1 {{operand #2 ('bias') defined here}}
   %fb = arith.constant dense<0.0> : tensor<2xf32>
   // expected-error @+1 {{'qnn.conv2d' op operand #0 ('input') must be a tensor of per-tensor !quant.uniform with u8 or i8 storage, got tensor<1x2x4x4xf32>}}
@@ -47,9 +49,10 @@ func.func @f(%x: tensor<1x2x4x4xf32>, %q: tensor<1x2x4x4x!quant.uniform<u8:f32, 
 fn per_axis_quantization_needs_one_scale_per_channel() {
     assert_diagnostics(
         r#"func.func @f(%q: tensor<1x3x4x4x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x3x4x4x!quant.uniform<u8:f32, 0.1>> {
-  // expected-error @+2 {{'arith.constant' op result #0 tensor<3x3x1x1x!quant.uniform<i8:f32:0, {0.1:0, 0.2:0}>> has 2 quantization scales along axis 0, whose size is 3}}
+  %w_storage = arith.constant dense<1> : tensor<3x3x1x1xi8>
+  // expected-error @+2 {{'quant.scast' op result #0 tensor<3x3x1x1x!quant.uniform<i8:f32:0, {0.1:0, 0.2:0}>> has 2 quantization scales along axis 0, whose size is 3}}
   // expected-note @+1 {{operand #1 ('weight') defined here}}
-  %w = "arith.constant"() {value = dense<1> : tensor<3x3x1x1xi8>} : () -> tensor<3x3x1x1x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
+  %w = "quant.scast"(%w_storage) : (tensor<3x3x1x1xi8>) -> tensor<3x3x1x1x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
   // expected-error @+1 {{'qnn.conv2d' op operand #1 ('weight') tensor<3x3x1x1x!quant.uniform<i8:f32:0, {0.1:0, 0.2:0}>> has 2 quantization scales along axis 0, whose size is 3}}
   %0 = "qnn.conv2d"(%q, %w) : (tensor<1x3x4x4x!quant.uniform<u8:f32, 0.1>>, tensor<3x3x1x1x!quant.uniform<i8:f32:0, {0.1, 0.2}>>) -> tensor<1x3x4x4x!quant.uniform<u8:f32, 0.1>>
   return %0 : tensor<1x3x4x4x!quant.uniform<u8:f32, 0.1>>
@@ -93,15 +96,25 @@ func.func @f(%x: tensor<4xf32>, %q: tensor<4x!quant.uniform<u8:f32, 0.1>>) -> te
 }
 
 #[test]
-fn constants_have_their_value_type_or_a_quantized_type_of_its_storage() {
+fn constants_have_their_value_type_and_quantized_ones_a_storage_cast() {
     assert_diagnostics(
         r#"func.func @f() {
   // expected-error @+1 {{'arith.constant' op result shape tensor<8xf32> does not match the inferred tensor<4xf32>}}
   %0 = "arith.constant"() {value = dense<1.0> : tensor<4xf32>} : () -> tensor<8xf32>
-  // expected-error @+1 {{'arith.constant' op result type tensor<4x!quant.uniform<i8:f32, 0.1:0>> does not match the inferred tensor<4xi32>}}
-  %1 = "arith.constant"() {value = dense<1> : tensor<4xi32>} : () -> tensor<4x!quant.uniform<i8:f32, 0.1>>
+  // expected-error @+1 {{'arith.constant' op value of type tensor<4xi8> holds the storage integers of tensor<4x!quant.uniform<i8:f32, 0.1:0>>: an arith.constant's value and result types must be equal, so give the integers their quantized type with 'quant.scast'}}
+  %1 = "arith.constant"() {value = dense<1> : tensor<4xi8>} : () -> tensor<4x!quant.uniform<i8:f32, 0.1>>
   // expected-error @+1 {{'arith.constant' op attribute 'value' must be typed elements, got string}}
   %2 = "arith.constant"() {value = "one"} : () -> tensor<4xf32>
+  %3 = arith.constant dense<1> : tensor<4xi32>
+  // expected-error @+1 {{'quant.scast' op result tensor<4x!quant.uniform<i8:f32, 0.1:0>> must be quantized with 32-bit storage, the width of the input's integers}}
+  %4 = "quant.scast"(%3) : (tensor<4xi32>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
+  // expected-note @+1 {{operand #0 ('input') defined here}}
+  %5 = arith.constant dense<1> : tensor<4xui8>
+  // expected-error @+1 {{'quant.scast' op input must be quantized or signless integers, got tensor<4xui8>}}
+  %6 = "quant.scast"(%5) : (tensor<4xui8>) -> tensor<4x!quant.uniform<u8:f32, 0.1>>
+  %7 = arith.constant dense<1> : tensor<4xi8>
+  // expected-error @+1 {{'quant.scast' op requires the same shape for all operands and results}}
+  %8 = "quant.scast"(%7) : (tensor<4xi8>) -> tensor<2xi8>
   return
 }"#,
     );

@@ -72,7 +72,8 @@ fn larger_random_networks_run() {
 /// A small integer graph: quantize, conv + fused ReLU, residual add, pools, linear, dequantize.
 const QNET: &str = r#"func.func @main(%x: tensor<1x2x4x4xf32>) -> tensor<1x3xf32> {
   %q = "qnn.quantize"(%x) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.02:128>>
-  %w = "arith.constant"() {value = dense<[[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]], [[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]]]> : tensor<2x1x3x3xi8>} : () -> tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.05:0, 0.1:0}>>
+  %w_storage = arith.constant dense<[[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]], [[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]]]> : tensor<2x1x3x3xi8>
+  %w = "quant.scast"(%w_storage) : (tensor<2x1x3x3xi8>) -> tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.05:0, 0.1:0}>>
   %b = arith.constant dense<[100, -50]> : tensor<2xi32>
   %c = "qnn.conv2d"(%q, %w, %b) {groups = 2 : i64, pads = array<i64: 1, 1, 1, 1>, act_min = 0 : i64} : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.02:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.05:0, 0.1:0}>>, tensor<2xi32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.03:0>>
   %s = "qnn.add"(%c, %q) : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.03:0>>, tensor<1x2x4x4x!quant.uniform<u8:f32, 0.02:128>>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.04:64>>
@@ -81,7 +82,8 @@ const QNET: &str = r#"func.func @main(%x: tensor<1x2x4x4xf32>) -> tensor<1x3xf32
   %j = "qnn.concat"(%m, %a) {axis = 1 : i64} : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.04:64>>, tensor<1x2x2x2x!quant.uniform<u8:f32, 0.04:64>>) -> tensor<1x4x2x2x!quant.uniform<u8:f32, 0.05:60>>
   %g = "qnn.global_avg_pool"(%j) : (tensor<1x4x2x2x!quant.uniform<u8:f32, 0.05:60>>) -> tensor<1x4x1x1x!quant.uniform<u8:f32, 0.05:60>>
   %f = "qnn.flatten"(%g) : (tensor<1x4x1x1x!quant.uniform<u8:f32, 0.05:60>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.05:60>>
-  %fw = "arith.constant"() {value = dense<[[10, -20, 30, 40], [5, 5, 5, 5], [-7, 8, -9, 10]]> : tensor<3x4xi8>} : () -> tensor<3x4x!quant.uniform<i8:f32, 0.01>>
+  %fw_storage = arith.constant dense<[[10, -20, 30, 40], [5, 5, 5, 5], [-7, 8, -9, 10]]> : tensor<3x4xi8>
+  %fw = "quant.scast"(%fw_storage) : (tensor<3x4xi8>) -> tensor<3x4x!quant.uniform<i8:f32, 0.01>>
   %l = "qnn.linear"(%f, %fw) : (tensor<1x4x!quant.uniform<u8:f32, 0.05:60>>, tensor<3x4x!quant.uniform<i8:f32, 0.01>>) -> tensor<1x3x!quant.uniform<i8:f32, 0.02:-5>>
   %r = "qnn.requantize"(%l) : (tensor<1x3x!quant.uniform<i8:f32, 0.02:-5>>) -> tensor<1x3x!quant.uniform<i8:f32, 0.025:0>>
   %k = "qnn.clamp"(%r) {min = -100 : i64, max = 100 : i64} : (tensor<1x3x!quant.uniform<i8:f32, 0.025:0>>) -> tensor<1x3x!quant.uniform<i8:f32, 0.025:0>>

@@ -377,7 +377,8 @@ fn add_avg_pool_and_requantize_match_float_within_one() {
 fn quantized_weights_from_constants() {
     // An i8 weight stored as an integer constant typed as quantized, as lower-int8 writes it.
     let text = r#"func.func @main(%x: tensor<1x2x!quant.uniform<u8:f32, 1.0:0>>) -> tensor<1x1x!quant.uniform<u8:f32, 1.0:0>> {
-      %w = "arith.constant"() {value = dense<[[2, -1]]> : tensor<1x2xi8>} : () -> tensor<1x2x!quant.uniform<i8:f32, 0.5>>
+      %w_storage = arith.constant dense<[[2, -1]]> : tensor<1x2xi8>
+      %w = "quant.scast"(%w_storage) : (tensor<1x2xi8>) -> tensor<1x2x!quant.uniform<i8:f32, 0.5>>
       %b = arith.constant dense<4> : tensor<1xi32>
       %0 = "qnn.linear"(%x, %w, %b) : (tensor<1x2x!quant.uniform<u8:f32, 1.0:0>>, tensor<1x2x!quant.uniform<i8:f32, 0.5>>, tensor<1xi32>) -> tensor<1x1x!quant.uniform<u8:f32, 1.0:0>>
       return %0 : tensor<1x1x!quant.uniform<u8:f32, 1.0:0>>

@@ -20,8 +20,14 @@ fn quant(signed: bool, scale: f64, zero_point: i64) -> ElementType {
 
 fn constant(f: &mut Function, ty: Type, storage: ElementType, data: DenseData) -> Value {
     let shape: Vec<i64> = ty.as_tensor().expect("tensor").shape.iter().map(|d| d.expect("static")).collect();
-    let dense = DenseElements::new(TensorType::new(&shape, storage), data).expect("dense");
-    Value::Result(f.push_op(Operation::new("arith.constant", vec![], vec![ty]).with_attr("value", Attribute::Dense(dense))), 0)
+    let dense = DenseElements::new(TensorType::new(&shape, storage.clone()), data).expect("dense");
+    let storage_ty = Type::tensor(&shape, storage);
+    let c = f.push_op(Operation::new("arith.constant", vec![], vec![storage_ty.clone()]).with_attr("value", Attribute::Dense(dense)));
+    if storage_ty == ty {
+        return Value::Result(c, 0);
+    }
+    // Quantized weights: storage integers typed by a quant.scast, as lower-int8 writes them.
+    Value::Result(f.push_op(Operation::new("quant.scast", vec![Value::Result(c, 0)], vec![ty])), 0)
 }
 
 /// y = linear(x, W, b) for x (m, k) u8, W (n, k) i8 with a zero point.

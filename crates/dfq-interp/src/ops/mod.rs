@@ -56,6 +56,7 @@ pub(crate) fn execute(func: &Function, id: OpId, operands: Vec<Operand<'_>>) -> 
         d::qnn::AvgPool2d::NAME => qnn::avg_pool2d(&mut cx),
         d::qnn::GlobalAvgPool::NAME => qnn::global_avg_pool(&mut cx),
         d::qnn::Concat::NAME => qnn::concat(&mut cx),
+        d::quant::Scast::NAME => shared::storage_cast(&mut cx),
         _ => Err("is not supported by the interpreter".into()),
     }
 }

@@ -76,6 +76,20 @@ pub(super) fn join_as<T: Element>(
 }
 
 /// Flatten and reshape keep the elements and change the shape.
+/// `quant.scast`: the same stored bits under the result's type, so the `i8`
+/// storage integers of a `u8`-stored type are reinterpreted, not converted.
+pub(super) fn storage_cast(cx: &mut OpCx) -> Result<Tensor, String> {
+    let target = crate::signature::dtype_of(cx.result_type()?)?;
+    let t = cx.take(0)?;
+    let data = match (t.data, target) {
+        (TensorData::I8(v), DType::U8) => TensorData::U8(v.into_iter().map(|x| x as u8).collect()),
+        (TensorData::U8(v), DType::I8) => TensorData::I8(v.into_iter().map(|x| x as i8).collect()),
+        (data, _) if data.kind() == target => data,
+        (data, _) => return Err(format!("cannot reinterpret {} elements as {}", data.dtype(), target.name())),
+    };
+    Ok(Tensor::new(t.shape, data))
+}
+
 pub(super) fn reshape(cx: &mut OpCx) -> Result<Tensor, String> {
     let mut t = cx.take(0)?;
     t.shape = cx.out_shape().to_vec();

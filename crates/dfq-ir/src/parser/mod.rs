@@ -49,10 +49,10 @@ pub fn parse_module(src: &SourceFile) -> Result<Module, Diagnostics> {
     let mut module = Module::default();
     for child in children {
         match child.as_rule() {
-            Rule::module_op => p.module_op(child, &mut module),
+            Rule::module_op | Rule::generic_module => p.module_op(child, &mut module),
             Rule::bare_body => {
                 for f in child.into_inner() {
-                    if let Some(func) = p.func_op(f) {
+                    if let Some(func) = p.any_func(f) {
                         module.functions.push(func);
                     }
                 }
@@ -177,8 +177,22 @@ impl<'s> ModuleParser<'s> {
                 Rule::module_attrs => {
                     module.attributes = self.attr_dict(child.into_inner().next().expect("dict")).unwrap_or_default()
                 }
-                Rule::func_op => {
-                    if let Some(f) = self.func_op(child) {
+                // The generic form: `<{sym_name = "name"}>` and a trailing attribute dictionary.
+                Rule::properties => {
+                    let dict = self.attr_dict(child.into_inner().next().expect("dict")).unwrap_or_default();
+                    for (key, value) in dict {
+                        match (key.as_str(), value) {
+                            ("sym_name", Attribute::String(name)) => module.name = Some(name),
+                            (key, _) => {
+                                let loc = module.loc.clone().expect("set above");
+                                self.error(loc, format!("unexpected builtin.module property '{key}'"));
+                            }
+                        }
+                    }
+                }
+                Rule::attr_dict => module.attributes = self.attr_dict(child).unwrap_or_default(),
+                Rule::func_op | Rule::generic_func => {
+                    if let Some(f) = self.any_func(child) {
                         if let Some(prev) = module.functions.iter().find(|g| g.name == f.name) {
                             let d = Diagnostic::error(f.loc.clone(), format!("redefinition of symbol '@{}'", f.name))
                                 .with_note(prev.loc.clone(), "previous definition is here");
@@ -190,6 +204,104 @@ impl<'s> ModuleParser<'s> {
                 _ => {}
             }
         }
+    }
+
+    fn any_func(&mut self, pair: Pair<Rule>) -> Option<Function> {
+        match pair.as_rule() {
+            Rule::generic_func => self.generic_func(pair),
+            _ => self.func_op(pair),
+        }
+    }
+
+    /// `"func.func"() <{function_type = .., sym_name = ..}> ({ ^bb0(args): ops })`:
+    /// the properties hold what the custom form spells in its signature.
+    fn generic_func(&mut self, pair: Pair<Rule>) -> Option<Function> {
+        let loc = self.loc(&pair);
+        let mut func = Function::new("", Vec::new(), Vec::new());
+        func.loc = Some(loc.clone());
+        let mut scope = Scope::default();
+        let mut pending = Vec::new();
+        let mut signature = None;
+        let mut arg_attrs = None;
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::properties => {
+                    for entry in child.into_inner().next().expect("dict").into_inner() {
+                        let entry_loc = self.loc(&entry);
+                        let mut parts = entry.into_inner();
+                        let name = parts.next().expect("attr name").as_str().trim_matches('"').to_string();
+                        let Some(value) = parts.next() else {
+                            self.error(entry_loc, format!("func.func property '{name}' needs a value"));
+                            return None;
+                        };
+                        if name == "function_type" {
+                            let inner = value.into_inner().next().expect("attribute alternative");
+                            if inner.as_rule() != Rule::fn_type_attr {
+                                self.error(entry_loc, "func.func property 'function_type' must be a function type");
+                                return None;
+                            }
+                            signature = Some(self.function_type(inner.into_inner().next().expect("function type"))?);
+                            continue;
+                        }
+                        match (name.as_str(), self.attr_value(value)?) {
+                            ("sym_name", Attribute::String(n)) => func.name = n,
+                            ("sym_visibility", v @ Attribute::String(_)) => {
+                                func.attributes.insert(name, v);
+                            }
+                            ("arg_attrs", Attribute::Array(dicts)) => arg_attrs = Some((dicts, entry_loc)),
+                            ("res_attrs", Attribute::Array(dicts)) => {
+                                if dicts.iter().any(|d| !matches!(d, Attribute::Dict(d) if d.is_empty())) {
+                                    self.error(entry_loc, "result attributes of functions are not supported");
+                                    return None;
+                                }
+                            }
+                            (name, _) => {
+                                self.error(entry_loc, format!("unexpected or malformed func.func property '{name}'"));
+                                return None;
+                            }
+                        }
+                    }
+                }
+                Rule::entry_block => {
+                    for arg in child.into_inner().filter(|c| c.as_rule() == Rule::arg) {
+                        self.argument(arg, &mut func, &mut scope);
+                    }
+                }
+                Rule::attr_dict => {
+                    let dict = self.attr_dict(child)?;
+                    func.attributes.extend(dict);
+                }
+                Rule::op => self.op(child, &mut func, &mut scope, &mut pending),
+                _ => {}
+            }
+        }
+        let Some((inputs, results)) = signature else {
+            self.error(loc, "generic func.func needs a 'function_type' property");
+            return None;
+        };
+        let arg_types: Vec<&Type> = func.args.iter().map(|a| &a.ty).collect();
+        if inputs.iter().collect::<Vec<_>>() != arg_types {
+            self.error(loc, "the entry block's arguments do not match the 'function_type' inputs");
+            return None;
+        }
+        func.result_types = results;
+        if let Some((dicts, attrs_loc)) = arg_attrs {
+            if dicts.len() != func.args.len() {
+                self.error(attrs_loc, format!("'arg_attrs' has {} entries for {} arguments", dicts.len(), func.args.len()));
+                return None;
+            }
+            for (arg, dict) in func.args.iter_mut().zip(dicts) {
+                match dict {
+                    Attribute::Dict(d) => arg.attributes = d,
+                    _ => {
+                        self.error(attrs_loc, "'arg_attrs' must hold one dictionary per argument");
+                        return None;
+                    }
+                }
+            }
+        }
+        self.resolve_uses(&mut func, &scope, pending);
+        Some(func)
     }
 
     fn func_op(&mut self, pair: Pair<Rule>) -> Option<Function> {
@@ -280,6 +392,7 @@ impl<'s> ModuleParser<'s> {
         let parsed = match body.as_rule() {
             Rule::generic_op => self.generic_op(body),
             Rule::constant_op => self.constant_op(body),
+            Rule::scast_op => self.scast_op(body),
             Rule::return_op => self.return_op(body),
             r => unreachable!("unexpected op rule {r:?}"),
         };
@@ -441,6 +554,29 @@ impl ModuleParser<'_> {
         let mut op = Operation::new("arith.constant", Vec::new(), vec![ty]);
         op.attributes = attributes;
         Some(ParsedOp { op, operands: Vec::new() })
+    }
+
+    /// `quant.scast %v {attrs} : from to to`: the same op as its generic form.
+    fn scast_op(&mut self, pair: Pair<Rule>) -> Option<ParsedOp> {
+        let mut parts = pair.into_inner();
+        let operand = parts.next().expect("scast operand");
+        let loc = self.loc(&operand);
+        let (name, index) = match operand.as_str().split_once('#') {
+            Some((name, idx)) => (name.to_string(), idx.parse().unwrap_or(u32::MAX)),
+            None => (operand.as_str().to_string(), 0),
+        };
+        let mut attributes = Attributes::new();
+        let mut types = Vec::new();
+        for child in parts {
+            match child.as_rule() {
+                Rule::attr_dict => attributes = self.attr_dict(child)?,
+                _ => types.push(self.type_(child)?),
+            }
+        }
+        let Ok([from, to]) = <[Type; 2]>::try_from(types) else { unreachable!("the grammar reads two types") };
+        let mut op = Operation::new("quant.scast", Vec::new(), vec![to]);
+        op.attributes = attributes;
+        Some(ParsedOp { op, operands: vec![(name, index, Some(from), loc)] })
     }
 
     fn return_op(&mut self, pair: Pair<Rule>) -> Option<ParsedOp> {
@@ -702,6 +838,10 @@ impl ModuleParser<'_> {
                 Some(Attribute::String(s))
             }
             Rule::type_ => Some(Attribute::Type(self.type_(inner)?)),
+            Rule::fn_type_attr => {
+                self.error(loc, "function types are supported only as a generic func.func's 'function_type'");
+                None
+            }
             r => unreachable!("attribute rule {r:?}"),
         }
     }

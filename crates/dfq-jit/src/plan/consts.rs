@@ -2,21 +2,20 @@
 //! the pool that owns everything generated code points at (packed weights,
 //! tables), at addresses that never change.
 
-use dfq_ir::{Attribute, Function, Value};
+use dfq_ir::{Function, Value};
 
 use crate::aligned::AlignedBuf;
 use crate::kernels::dwconv::DwLayer;
 use crate::kernels::fgemm::FGemmLayer;
 use crate::kernels::qgemm::QGemmLayer;
 
-/// The elements of a constant operand as i64 (integers) or f32.
+/// The elements of a constant operand: an `arith.constant`, or the `quant.scast`
+/// of one that types quantized weights (then its stored integers).
 fn dense(func: &Function, v: Value) -> Result<&dfq_ir::DenseElements, String> {
-    let op = v.producer().map(|id| func.op(id)).filter(|op| op.name == "arith.constant");
-    let op = op.ok_or("must be a constant (an 'arith.constant'), as the JIT folds weights at compile time")?;
-    match op.attr("value") {
-        Some(Attribute::Dense(d)) => Ok(d),
-        _ => Err("must be a constant with dense elements".into()),
+    if !dfq_dialects::is_constant(func, v) {
+        return Err("must be a constant (an 'arith.constant'), as the JIT folds weights at compile time".into());
     }
+    dfq_dialects::constant_elements(func, v).ok_or_else(|| "must be a constant with dense elements".into())
 }
 
 pub(crate) fn ints(func: &Function, v: Value) -> Result<Vec<i64>, String> {
@@ -45,7 +44,7 @@ pub(crate) enum Folded {
 impl super::Planner<'_> {
     /// Whether `v` is known at compile time.
     pub(super) fn is_constant(&self, v: Value) -> bool {
-        self.folded.contains_key(&v) || v.producer().is_some_and(|id| self.func.op(id).name == "arith.constant")
+        self.folded.contains_key(&v) || dfq_dialects::is_constant(self.func, v)
     }
 
     pub(super) fn floats(&self, v: Value) -> Result<Vec<f32>, String> {

@@ -84,7 +84,9 @@ pub(crate) fn plan(func: &Function, opts: &JitOptions) -> Result<Plan, JitError>
             results = Some(p.returns(id).map_err(|e| JitError::at_op(op, e))?);
             break;
         }
-        if op.name == "arith.constant" || p.fused.contains(&id) {
+        // Constants (and the storage casts that type quantized ones) are read at compile time.
+        let folded_constant = op.results.len() == 1 && dfq_dialects::is_constant(func, Value::Result(id, 0));
+        if folded_constant || p.fused.contains(&id) {
             continue;
         }
         p.op(id).map_err(|e| JitError::at_op(op, e))?;

@@ -174,8 +174,14 @@ impl OneOp {
             .consts
             .iter()
             .map(|(ty, d)| {
-                let op = Operation::new("arith.constant", vec![], vec![ty.clone()]).with_attr("value", Attribute::Dense(d.clone()));
-                Value::Result(f.push_op(op), 0)
+                let storage = Type::Tensor(d.ty().clone());
+                let op = Operation::new("arith.constant", vec![], vec![storage.clone()]).with_attr("value", Attribute::Dense(d.clone()));
+                let v = Value::Result(f.push_op(op), 0);
+                if storage == *ty {
+                    return v;
+                }
+                // Quantized weights: storage integers typed by a quant.scast, as lower-int8 writes them.
+                Value::Result(f.push_op(Operation::new("quant.scast", vec![v], vec![ty.clone()])), 0)
             })
             .collect();
         let operands = self

@@ -100,7 +100,7 @@ pub fn weight_scale(ty: &QuantType, o: usize) -> f64 {
 }
 
 fn is_constant(f: &Function, v: Value) -> bool {
-    v.producer().is_some_and(|p| f.op(p).name == "arith.constant")
+    dfq_dialects::is_constant(f, v)
 }
 
 /// The source name of a constant (the float weight's `%conv1_w`), reached
@@ -115,8 +115,9 @@ fn constant_name(f: &Function, mut v: Value) -> Option<String> {
     }
 }
 
-/// An `arith.constant` of integers before `anchor`: of quantized type `quant`
-/// (its storage integers) or a plain integer tensor.
+/// An `arith.constant` of integers before `anchor`: a plain integer tensor, or
+/// the storage integers of quantized type `quant`, which a `quant.scast` after it
+/// gives that type (MLIR's arith.constant requires value type = result type).
 fn insert_int_constant(
     f: &mut Function,
     anchor: OpId,
@@ -130,12 +131,25 @@ fn insert_int_constant(
         _ => ElementType::I32,
     };
     let dense = DenseElements::new(TensorType::new(shape, element.clone()), data).expect("shape and data agree");
-    let result_element = quant.map_or(element, |q| ElementType::Quant(Box::new(q.clone())));
-    let mut op = Operation::new("arith.constant", vec![], vec![Type::tensor(shape, result_element)])
+    let loc = f.op(anchor).loc.clone();
+    let mut op = Operation::new("arith.constant", vec![], vec![Type::tensor(shape, element)])
         .with_attr("value", Attribute::Dense(dense))
-        .with_loc(f.op(anchor).loc.clone());
-    if let Some(n) = name {
-        op = op.with_result_name(0, n);
+        .with_loc(loc.clone());
+    let Some(q) = quant else {
+        if let Some(n) = name {
+            op = op.with_result_name(0, n);
+        }
+        return Value::Result(f.insert_op_before(anchor, op), 0);
+    };
+    // The weight's name goes to the typed value; its integers get a suffix.
+    if let Some(n) = &name {
+        op = op.with_result_name(0, format!("{n}_storage"));
     }
-    Value::Result(f.insert_op_before(anchor, op), 0)
+    let storage = Value::Result(f.insert_op_before(anchor, op), 0);
+    let mut cast = Operation::new(dfq_dialects::quant::Scast::NAME, vec![storage], vec![Type::tensor(shape, ElementType::Quant(Box::new(q.clone())))])
+        .with_loc(loc);
+    if let Some(n) = name {
+        cast = cast.with_result_name(0, n);
+    }
+    Value::Result(f.insert_op_before(anchor, cast), 0)
 }
