@@ -15,10 +15,11 @@ onnxruntime and numpy. The checker
    - QDQ model (the output comes from a DequantizeLinear, possibly through
      Reshape/Flatten/Identity): |ort - dfq| <= s + 1e-5 * max(1, |dfq|), where s
      is that DequantizeLinear's scale (the largest one if per-axis), i.e. one
-     quantization step of the output plus float slack;
+     quantization step of the output plus float slack (--steps N allows N);
    - FP32 model: |ort - dfq| <= 1e-4 * max(1, |dfq|).
    --mode forces one rule; auto picks QDQ when the graph has any
-   DequantizeLinear.
+   DequantizeLinear. For an [N, C] output it also reports whether the top-1
+   class of each row agrees.
 
 Exit status: 0 when every output agrees under every optimization level checked,
 1 when one does not, 2 on a usage error (including an unreadable file), 3 when
@@ -44,6 +45,8 @@ def main():
     parser.add_argument("--mode", choices=["auto", "qdq", "fp32"], default="auto")
     parser.add_argument("--opt-level", choices=LEVELS + ["both"], default="both",
                         help="onnxruntime graph optimizations to check with (default: both)")
+    parser.add_argument("--steps", type=float, default=1.0,
+                        help="QDQ tolerance in output quantization steps (default 1)")
     args = parser.parse_args()
 
     try:
@@ -78,7 +81,8 @@ def main():
 
     print(f"model     {args.model}  (opset {opset(model)}, {len(graph.node)} nodes, "
           f"onnxruntime {ort.__version__})")
-    print("rule      " + (f"QDQ: |ort - dfq| <= step + {QDQ_SLACK:g} * max(1, |dfq|)" if qdq
+    steps = [None if s is None else s * args.steps for s in steps]
+    print("rule      " + (f"QDQ: |ort - dfq| <= {args.steps:g} * step + {QDQ_SLACK:g} * max(1, |dfq|)" if qdq
                           else f"FP32: |ort - dfq| <= {FP32_RTOL:g} * max(1, |dfq|)"))
     feeds = {i.name: x for i, x in zip(graph.input, inputs)}
     ok = True
@@ -89,12 +93,12 @@ def main():
         session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
         results = session.run(None, feeds)
         for out, got, want, step in zip(graph.output, results, expected, steps):
-            ok &= compare(np, f"{out.name} [opt {level}]", got, want, step)
+            ok &= compare(np, f"{out.name} [opt {level}]", got, want, step, args.steps)
     print("result    " + ("agree" if ok else "DISAGREE"))
     return 0 if ok else 1
 
 
-def compare(np, label, got, want, step):
+def compare(np, label, got, want, tolerance, steps):
     if got.shape != want.shape:
         print(f"{label}: shape {got.shape} from onnxruntime, {want.shape} expected")
         return False
@@ -103,14 +107,18 @@ def compare(np, label, got, want, step):
     diff = np.abs(got - want)
     diff[np.isnan(diff)] = np.inf
     scale = np.maximum(1.0, np.abs(want))
-    if step is None:
+    if tolerance is None:
         bound = FP32_RTOL * scale
         detail = f"max rel {np.max(diff / scale):.3g}"
     else:
-        bound = step + QDQ_SLACK * scale
+        step = tolerance / steps
+        bound = tolerance + QDQ_SLACK * scale
         steps_off = np.rint(diff / step)
         detail = (f"step {step:.6g}, max {np.max(diff) / step:.3g} steps, "
                   f"{int(np.count_nonzero(steps_off))} of {diff.size} elements off by >= 1 step")
+    if got.ndim == 2 and got.shape[1] >= 2:
+        same = int(np.count_nonzero(got.argmax(axis=1) == want.argmax(axis=1)))
+        detail += f", top-1 agrees in {same} of {got.shape[0]} rows"
     bad = int(np.count_nonzero(diff > bound))
     print(f"{label}: max |ort - dfq| = {np.max(diff):.6g} ({detail}); "
           + ("ok" if bad == 0 else f"{bad} elements beyond tolerance"))

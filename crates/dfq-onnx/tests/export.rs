@@ -275,3 +275,19 @@ fn forms_without_an_onnx_equivalent_name_the_op() {
         .unwrap_err();
     assert_eq!(err.to_string(), "the module has no function @main (it has @a)");
 }
+
+#[test]
+fn storage_casts_retype_constants() {
+    let model = export(
+        r#"func.func @main() -> tensor<2xf32> {
+  %c = arith.constant dense<[-128, 5]> : tensor<2xi8>
+  %q = "quant.scast"(%c) : (tensor<2xi8>) -> tensor<2x!quant.uniform<u8:f32, 0.5:128>>
+  %d = "qnn.dequantize"(%q) : (tensor<2x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<2xf32>
+  return %d : tensor<2xf32>
+}"#,
+    );
+    // u8 storage comes as signless i8 bits: the same bytes, typed UINT8.
+    let q = initializer(&model, "q").expect("the cast constant");
+    assert_eq!((q.data_type, q.raw_data.as_slice()), (data_type::UINT8, &[128u8, 5][..]));
+    assert!(initializer(&model, "c").is_none());
+}

@@ -1,6 +1,6 @@
 //! One emitter per op: the ONNX nodes an op becomes.
 
-use dfq_dialects::{nn, qnn};
+use dfq_dialects::{nn, qnn, quant as quant_dialect};
 use dfq_ir::{Attribute, OpId, Operation, Value};
 
 use super::quant;
@@ -19,6 +19,7 @@ const SPECIAL: &[(&str, Emitter)] = &[
     (nn::Reshape::NAME, reshape),
     (qnn::Dequantize::NAME, quant::dequantize),
     (qnn::Quantize::NAME, quant::quantize),
+    (quant_dialect::Scast::NAME, quant::storage_cast),
 ];
 
 fn emitter(name: &str) -> Option<Emitter> {

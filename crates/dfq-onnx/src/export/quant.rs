@@ -4,7 +4,7 @@
 
 use dfq_ir::{DenseData, ElementType, OpId, Operation, QuantParams, QuantType, Signedness, StorageKind, Type, Value};
 
-use super::writer::{ConstTensor, Writer};
+use super::writer::{onnx_elem_type, ConstTensor, Writer};
 use crate::proto::AttributeProto;
 
 /// QuantizeLinear and DequantizeLinear take 16-bit integers from opset 21 on.
@@ -49,6 +49,36 @@ pub fn dequantize(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String
     let (inputs, attrs) = params(w, q, rank, &hint, false)?;
     let out = w.result(id, 0);
     w.node("DequantizeLinear", [vec![input], inputs].concat(), vec![out], attrs);
+    Ok(())
+}
+
+/// `quant.scast` reinterprets stored integers (a lowered model's weights are i8
+/// constants cast to their quantized type; u8 storage arrives as signless i8
+/// bits). A constant is re-typed; a computed tensor keeps its name when its
+/// ONNX type stays the same, as ONNX has no bit cast.
+pub fn storage_cast(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
+    let x = op.operands()[0];
+    let to = op.results[0].element();
+    if let Some(c) = w.constant(x) {
+        let kind = match to {
+            ElementType::Quant(q) => storage_kind(q)?,
+            other => StorageKind::of(other).ok_or_else(|| format!("no storage for {other}"))?,
+        };
+        // A wrapping `as` cast of each value: the same bits in the other signedness.
+        let data = kind.from_i64s(&(0..c.data.len()).map(|i| c.data.get_i64(i)).collect::<Vec<_>>());
+        let cast = ConstTensor { dims: c.dims.clone(), data };
+        w.bind_constant(Value::Result(id, 0), cast);
+        return Ok(());
+    }
+    let from = w.func.value_type(x).element();
+    if onnx_elem_type(from)? != onnx_elem_type(to)? {
+        return Err(format!(
+            "casting a computed tensor from {from} to {to} changes its ONNX type, and ONNX has no bit cast \
+             (constants are re-typed)"
+        ));
+    }
+    let name = w.input(x)?;
+    w.bind_name(Value::Result(id, 0), name);
     Ok(())
 }
 
