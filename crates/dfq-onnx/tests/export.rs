@@ -291,3 +291,24 @@ fn storage_casts_retype_constants() {
     assert_eq!((q.data_type, q.raw_data.as_slice()), (data_type::UINT8, &[128u8, 5][..]));
     assert!(initializer(&model, "c").is_none());
 }
+
+/// The library takes modules that were never verified: bad ones are errors.
+#[test]
+fn malformed_modules_are_errors_not_panics() {
+    let err = export_err(
+        r#"func.func @main() -> tensor<2xf32> {
+  %0 = "nn.relu6"() : () -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}"#,
+    );
+    assert_eq!(err.to_string(), "'nn.relu6' op: expected an operand");
+    let err = export_err(
+        r#"func.func @main() -> tensor<3x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x2xf32>
+  %q = "qnn.quantize"(%w) : (tensor<3x2xf32>) -> tensor<3x2x!quant.uniform<i8:f32:0, {0.1:0, 0.2:0}>>
+  %d = "qnn.dequantize"(%q) : (tensor<3x2x!quant.uniform<i8:f32:0, {0.1:0, 0.2:0}>>) -> tensor<3x2xf32>
+  return %d : tensor<3x2xf32>
+}"#,
+    );
+    assert_eq!(err.to_string(), "'qnn.quantize' op: 2 scales for 3 channels along the quantization axis");
+}

@@ -40,6 +40,17 @@ pub fn supported() -> Vec<&'static str> {
     names
 }
 
+/// The first operand: the only one of unary ops (the verifier guarantees it;
+/// a module that was not verified gets an error, not a panic).
+pub fn operand(op: &Operation) -> Result<Value, String> {
+    op.operands().first().copied().ok_or_else(|| "expected an operand".to_string())
+}
+
+/// The type of the single result.
+pub fn result_type(op: &Operation) -> Result<&dfq_ir::Type, String> {
+    op.results.first().ok_or_else(|| "expected a result".to_string())
+}
+
 pub fn emit(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
     let emit = emitter(&op.name).ok_or_else(|| format!("'{}' cannot be exported", op.name))?;
     check_float_operands(w, op)?;
@@ -96,7 +107,7 @@ fn attribute(name: &str, a: &Attribute) -> Result<AttributeProto, String> {
 
 /// ReLU6 is Clip(0, 6), the form the importer reads back as `nn.relu6`.
 fn relu6(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
-    let x = w.input(op.operands()[0])?;
+    let x = w.input(operand(op)?)?;
     let (lo, hi) = (w.scalar_f32(0.0), w.scalar_f32(6.0));
     let out = w.result(id, 0);
     w.node("Clip", vec![x, lo, hi], vec![out], vec![]);
@@ -131,7 +142,7 @@ fn clip(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
 /// A one-element bound as a scalar tensor, which Clip requires.
 fn scalar_bound(w: &mut Writer, v: Value) -> Result<String, String> {
     if let Some(c) = w.constant(v) {
-        let value = c.to_f32()[0];
+        let value = c.to_f32().first().copied().ok_or("an empty bound")?;
         return Ok(w.scalar_f32(value));
     }
     let name = w.input(v)?;
@@ -171,7 +182,7 @@ fn reshape_node(w: &mut Writer, input: String, dims: &[i64]) -> String {
 
 fn reshape(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
     let shape = op.attr("shape").and_then(Attribute::as_i64_array).ok_or("no 'shape' attribute")?.to_vec();
-    let x = w.input(op.operands()[0])?;
+    let x = w.input(operand(op)?)?;
     let out = w.result(id, 0);
     let shape = w.i64s(&format!("{out}_shape"), &shape);
     w.node("Reshape", vec![x, shape], vec![out], vec![]);

@@ -4,6 +4,7 @@
 
 use dfq_ir::{DenseData, ElementType, OpId, Operation, QuantParams, QuantType, Signedness, StorageKind, Type, Value};
 
+use super::ops::{operand, result_type};
 use super::writer::{onnx_elem_type, ConstTensor, Writer};
 use crate::proto::AttributeProto;
 
@@ -11,8 +12,8 @@ use crate::proto::AttributeProto;
 const OPSET_16_BIT: i64 = 21;
 
 pub fn quantize(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
-    let x = op.operands()[0];
-    let q = quant_type(&op.results[0])?;
+    let x = operand(op)?;
+    let q = quant_type(result_type(op)?)?;
     if let Some(c) = w.constant(x) {
         let folded = fold(c, q)?;
         w.bind_constant(Value::Result(id, 0), folded);
@@ -25,28 +26,28 @@ pub fn quantize(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> 
             storage_name(q)
         ));
     }
-    let rank = w.shape(x)?.len();
+    let shape = w.shape(x)?;
     let mut input = w.input(x)?;
     if is_narrowed(q) {
-        input = narrow(w, input, q, rank)?;
+        input = narrow(w, input, q, shape.len())?;
     }
     let hint = w.value_name(Value::Result(id, 0)).to_string();
-    let (inputs, attrs) = params(w, q, rank, &hint, true)?;
+    let (inputs, attrs) = params(w, q, &shape, &hint, true)?;
     let out = w.result(id, 0);
     w.node("QuantizeLinear", [vec![input], inputs].concat(), vec![out], attrs);
     Ok(())
 }
 
 pub fn dequantize(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
-    let x = op.operands()[0];
+    let x = operand(op)?;
     let q = quant_type(w.func.value_type(x))?;
     if q.expressed != ElementType::F32 {
         return Err(format!("the expressed type is {}; DequantizeLinear here writes f32", q.expressed));
     }
-    let rank = w.shape(x)?.len();
+    let shape = w.shape(x)?;
     let input = w.input(x)?;
     let hint = w.value_name(Value::Result(id, 0)).to_string();
-    let (inputs, attrs) = params(w, q, rank, &hint, false)?;
+    let (inputs, attrs) = params(w, q, &shape, &hint, false)?;
     let out = w.result(id, 0);
     w.node("DequantizeLinear", [vec![input], inputs].concat(), vec![out], attrs);
     Ok(())
@@ -57,8 +58,8 @@ pub fn dequantize(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String
 /// bits). A constant is re-typed; a computed tensor keeps its name when its
 /// ONNX type stays the same, as ONNX has no bit cast.
 pub fn storage_cast(w: &mut Writer, id: OpId, op: &Operation) -> Result<(), String> {
-    let x = op.operands()[0];
-    let to = op.results[0].element();
+    let x = operand(op)?;
+    let to = result_type(op)?.element();
     if let Some(c) = w.constant(x) {
         let kind = match to {
             ElementType::Quant(q) => storage_kind(q)?,
@@ -112,6 +113,18 @@ fn axis(q: &QuantType, rank: usize) -> Result<Option<usize>, String> {
     }
 }
 
+/// A per-axis type needs one scale and zero point per index along its axis.
+fn check_channels(q: &QuantType, channels: usize) -> Result<(), String> {
+    match &q.params {
+        QuantParams::PerAxis { scales, zero_points, .. }
+            if scales.len() != channels || zero_points.len() != channels =>
+        {
+            Err(format!("{} scales for {channels} channels along the quantization axis", scales.len()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The constant quantized exactly as `qnn.quantize` does it (dfq-quant's scalar rule).
 fn fold(c: &ConstTensor, q: &QuantType) -> Result<ConstTensor, String> {
     let (lo, hi) = q.storage_min_max();
@@ -119,6 +132,7 @@ fn fold(c: &ConstTensor, q: &QuantType) -> Result<ConstTensor, String> {
         Some(a) => (c.dims[a + 1..].iter().product::<i64>() as usize, c.dims[a] as usize),
         None => (1, 1),
     };
+    check_channels(q, channels)?;
     let ints: Vec<i64> = c
         .to_f32()
         .into_iter()
@@ -182,11 +196,13 @@ fn narrow(w: &mut Writer, input: String, q: &QuantType, rank: usize) -> Result<S
 fn params(
     w: &mut Writer,
     q: &QuantType,
-    rank: usize,
+    shape: &[i64],
     hint: &str,
     quantizing: bool,
 ) -> Result<(Vec<String>, Vec<AttributeProto>), String> {
     let kind = storage_kind(q)?;
+    let axis = axis(q, shape.len())?;
+    check_channels(q, axis.map_or(1, |a| shape[a] as usize))?;
     match (q.storage_signed, q.storage_width) {
         (_, 8) => {}
         (_, 16) => w.opset = w.opset.max(OPSET_16_BIT),
@@ -208,7 +224,7 @@ fn params(
     }
     let mut inputs = Vec::new();
     let mut attrs = Vec::new();
-    match (&q.params, axis(q, rank)?) {
+    match (&q.params, axis) {
         (QuantParams::PerTensor { scale, .. }, _) => {
             inputs.push(w.scalar_f32(*scale as f32));
             if with_zero_point {
