@@ -26,6 +26,7 @@ const OWN_FLAGS: &[&str] = &[
     "print-pipeline",
     "inline-elements-limit",
     "dfq",
+    "calibration",
     "report",
 ];
 
@@ -70,6 +71,12 @@ fn command(registry: &PassRegistry) -> Command {
             "dfq",
             "The full data-free quantization pipeline: fold-bn, equalize, absorb-bias, quantize, bias-correct",
         ))
+        .arg(
+            Arg::new("calibration")
+                .long("calibration")
+                .value_name("FILE.npy")
+                .help("Empirical bias correction (not data-free): measure the quantization shift on these float32 inputs (N×C×H×W, or one C×H×W sample); sets bias-correct's 'calibration' option and selects bias-correct"),
+        )
         .arg(
             Arg::new("report")
                 .long("report")
@@ -116,7 +123,7 @@ fn pass_list(registry: &PassRegistry) -> String {
 }
 
 /// Pass flags in command-line order, with their option text.
-fn pipeline_from_flags(matches: &ArgMatches, registry: &PassRegistry) -> Vec<PipelineEntry> {
+fn pipeline_from_flags(matches: &ArgMatches, registry: &PassRegistry) -> Result<Vec<PipelineEntry>, String> {
     let mut entries: Vec<(usize, PipelineEntry)> = Vec::new();
     for info in registry.passes() {
         if OWN_FLAGS.contains(&info.name) {
@@ -135,9 +142,20 @@ fn pipeline_from_flags(matches: &ArgMatches, registry: &PassRegistry) -> Vec<Pip
             entries.push((i, PipelineEntry { name: step.to_string(), options: String::new() }));
         }
     }
+    // --calibration selects bias-correct where it stands, unless a flag did.
+    let calibration = matches.get_one::<String>("calibration");
+    if let (Some(_), Some(i)) = (calibration, matches.index_of("calibration")) {
+        if !entries.iter().any(|(_, e)| e.name == "bias-correct") {
+            entries.push((i, PipelineEntry { name: "bias-correct".to_string(), options: String::new() }));
+        }
+    }
     entries.sort_by_key(|(i, _)| *i);
+    let mut entries: Vec<PipelineEntry> = entries.into_iter().map(|(_, e)| e).collect();
+    if let Some(path) = calibration {
+        dfq_passes::pipeline::set_calibration(&mut entries, path)?;
+    }
     // DFQ steps run in their canonical order, with what they depend on.
-    dfq_passes::pipeline::resolve(&entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>())
+    Ok(dfq_passes::pipeline::resolve(&entries))
 }
 
 struct Settings {
@@ -163,8 +181,14 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         print!("{}", pass_list(&registry));
         return ExitCode::SUCCESS;
     }
-    let mut pipeline = pipeline_from_flags(&matches, &registry);
+    let mut pipeline = match pipeline_from_flags(&matches, &registry) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
     if let Some(text) = matches.get_one::<String>("pass-pipeline") {
+        if matches.get_one::<String>("calibration").is_some() {
+            return fail("--calibration cannot be combined with --pass-pipeline; write bias-correct{calibration=FILE} in the pipeline");
+        }
         if !pipeline.is_empty() {
             return fail("--pass-pipeline cannot be combined with pass flags");
         }
@@ -275,8 +299,12 @@ fn process_chunk(
     };
     let mut pm = PassManager::new();
     for entry in &settings.pipeline {
-        let (pass, _) = registry.create(entry).expect("validated before reading input");
-        pm.add(pass);
+        // Validated before reading the input, but a pass may read a file again
+        // (bias-correct's calibration data), which can have changed since.
+        match registry.create(entry) {
+            Ok((pass, _)) => pm.add(pass),
+            Err(e) => return (None, vec![Diagnostic::error(None, e)], None),
+        }
     }
     pm.verify_each(move |m| dfq_dialects::verify_module_with(m, &dialects));
     let snapshots = Rc::new(RefCell::new(vec![("input".to_string(), module.clone())]));

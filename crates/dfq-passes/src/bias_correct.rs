@@ -1,4 +1,4 @@
-//! `bias-correct`: analytic bias correction on the QDQ graph.
+//! `bias-correct`: bias correction on the QDQ graph.
 //!
 //! Quantizing weights adds an error ε = DQ(Q(W)) − W whose effect on a layer's
 //! output has a mean, E[ε·x] = ε·E[x], which shifts every activation downstream.
@@ -8,24 +8,44 @@
 //! form (`gaussian::clipped_mean`). The correction b −= ε·E[x] is summed over
 //! input channels and spatial taps; like the paper, it ignores that padded border
 //! positions see zeros instead of E[x].
+//!
+//! With the option `calibration=<inputs.npy>` the pass instead measures the
+//! shift on those inputs (the paper's empirical variant, which is *not*
+//! data-free): see [`empirical`].
+
+mod empirical;
 
 use dfq_dialects::nn;
 use dfq_ir::{DenseElements, Diagnostic, Function, Module, OpId, Value};
-use dfq_rewrite::{Pass, PassContext, PassError, PassInfo};
+use dfq_rewrite::{OptionKind, OptionSpec, Pass, PassContext, PassError, PassInfo};
 
 use crate::gaussian::clipped_mean;
 use crate::layer::{constant_f32, insert_constant, ChannelStats, LayerKind, QuantizedLayer};
 
+const OPTIONS: &[OptionSpec] = &[OptionSpec {
+    name: "calibration",
+    kind: OptionKind::String,
+    default: "",
+    help: "A float32 .npy of inputs (N×C×H×W, or one C×H×W sample): measure the shift on them (empirical, not data-free)",
+}];
+
 pub fn info() -> PassInfo {
     PassInfo {
         name: "bias-correct",
-        summary: "Correct the mean output shift that weight quantization causes (analytic, data-free)",
-        options: &[],
-        create: |_| Ok(Box::new(BiasCorrect)),
+        summary: "Correct the mean output shift that weight quantization causes (analytic and data-free, or measured on calibration inputs)",
+        options: OPTIONS,
+        create: |o| {
+            let path = o.string("calibration");
+            let calibration = if path.is_empty() { None } else { Some(empirical::Calibration::load(path)?) };
+            Ok(Box::new(BiasCorrect { calibration }))
+        },
     }
 }
 
-pub struct BiasCorrect;
+pub struct BiasCorrect {
+    /// Inputs for the empirical variant; `None` runs the analytic one.
+    calibration: Option<empirical::Calibration>,
+}
 
 impl Pass for BiasCorrect {
     fn name(&self) -> &'static str {
@@ -34,11 +54,23 @@ impl Pass for BiasCorrect {
 
     fn run(&self, module: &mut Module, ctx: &mut PassContext) -> Result<(), PassError> {
         for f in &mut module.functions {
-            let layers: Vec<OpId> = f.ops().filter(|&op| QuantizedLayer::read(f, op).is_some()).collect();
-            for op in layers {
-                if let Err(why) = correct(f, op) {
-                    ctx.diagnostics.push(Diagnostic::remark(f.op(op).loc.clone(), format!("bias not corrected: {why}")));
+            let corrected = match &self.calibration {
+                Some(calibration) => empirical::correct_function(f, calibration, ctx)?,
+                None => {
+                    let layers: Vec<OpId> = f.ops().filter(|&op| QuantizedLayer::read(f, op).is_some()).collect();
+                    let mut corrected = 0;
+                    for op in layers {
+                        match correct(f, op) {
+                            Ok(()) => corrected += 1,
+                            Err(why) => ctx.diagnostics.push(not_corrected(f, op, &why)),
+                        }
+                    }
+                    corrected
                 }
+            };
+            // The replaced bias constants are dead now.
+            if corrected > 0 {
+                crate::dce::remove_dead_ops(f);
             }
         }
         Ok(())
@@ -73,12 +105,24 @@ fn correct(f: &mut Function, op: OpId) -> Result<(), String> {
         }
         *b -= shift as f32;
     }
-    let name = f.op(f.op(bias_quantize).operands()[0].producer().expect("bias is a constant")).result_names[0].clone();
-    let new_bias = DenseElements::from_f32(&[out as i64], bias);
+    replace_bias(f, bias_quantize, bias);
+    Ok(())
+}
+
+fn not_corrected(f: &Function, op: OpId, why: &str) -> Diagnostic {
+    Diagnostic::remark(f.op(op).loc.clone(), format!("bias not corrected: {why}"))
+}
+
+/// Points `bias_quantize` at a new constant holding `bias`, named like the old
+/// one (which may be shared, so it is never edited; dce removes it once dead).
+/// Returns the new constant op.
+fn replace_bias(f: &mut Function, bias_quantize: OpId, bias: Vec<f32>) -> Value {
+    let old = f.op(bias_quantize).operands()[0];
+    let name = old.producer().and_then(|p| f.op(p).result_names.first().cloned().flatten());
+    let new_bias = DenseElements::from_f32(&[bias.len() as i64], bias);
     let v = insert_constant(f, bias_quantize, new_bias, name.unwrap_or_else(|| "bias".into()));
     f.set_operand(bias_quantize, 0, v);
-    crate::dce::remove_dead_ops(f);
-    Ok(())
+    v
 }
 
 /// E[x] per channel of `v`, walking back through quantize/dequantize pairs,

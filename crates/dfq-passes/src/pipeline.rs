@@ -59,6 +59,24 @@ pub fn resolve(requested: &[PipelineEntry]) -> Vec<PipelineEntry> {
     out
 }
 
+/// `dfq-opt --calibration FILE`: sets bias-correct's `calibration` option on
+/// every bias-correct entry of `requested` (the caller adds one if needed).
+pub fn set_calibration(requested: &mut [PipelineEntry], path: &str) -> Result<(), String> {
+    // Pass options are separated by white space, so a path cannot hold any.
+    if path.is_empty() || path.contains(char::is_whitespace) {
+        return Err(format!(
+            "--calibration '{path}': the path must be non-empty and without white space (pass options cannot hold it)"
+        ));
+    }
+    for entry in requested.iter_mut().filter(|e| e.name == "bias-correct") {
+        if entry.options.split_whitespace().any(|o| o.starts_with("calibration=")) {
+            return Err("--calibration and --bias-correct='calibration=...' both name calibration data; give one".into());
+        }
+        entry.options = format!("{} calibration={path}", entry.options).trim_start().to_string();
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +107,14 @@ mod tests {
     #[test]
     fn duplicates_collapse() {
         assert_eq!(names(&resolve(&entries(&["fold-bn", "fold-bn"]))), ["fold-bn"]);
+    }
+
+    #[test]
+    fn calibration_sets_the_option_once() {
+        let mut req = entries(&["quantize", "bias-correct"]);
+        set_calibration(&mut req, "x.npy").unwrap();
+        assert_eq!((req[0].options.as_str(), req[1].options.as_str()), ("", "calibration=x.npy"));
+        assert!(set_calibration(&mut req, "y.npy").unwrap_err().contains("both name calibration data"));
+        assert!(set_calibration(&mut entries(&["bias-correct"]), "my data.npy").unwrap_err().contains("white space"));
     }
 }
