@@ -4,7 +4,7 @@
 mod common;
 
 use common::metrics::sqnr_db;
-use common::{count_ops, folded, parse, print, random_inputs, try_run_passes};
+use common::{count_ops, folded, parse, print, random_inputs, try_run_passes, CONV_RELU6};
 use dfq_fixtures::{random, tiny, RandomNetConfig};
 use dfq_ir::{Module, QuantParams, Severity};
 use dfq_passes::quantize::quantizer::{channel_params, choose_params, Grid, Params, Scheme};
@@ -177,15 +177,6 @@ fn per_channel_scales_follow_each_row() {
 // ---------------------------------------------------------------------------
 // The QDQ form on hand-written graphs
 
-const CONV_RELU6: &str = r#"
-func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2x4x4xf32> {
-  %w = arith.constant dense<[[[[1.0]], [[-0.5]]], [[[0.25]], [[2.0]]]]> : tensor<2x2x1x1xf32>
-  %b = arith.constant dense<[0.5, -0.25]> : tensor<2xf32>
-  %0 = "nn.conv2d"(%x, %w, %b) {dfq.preact_mean = dense<[0.5, -0.25]> : tensor<2xf32>, dfq.preact_std = dense<[0.5, 1.0]> : tensor<2xf32>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
-  %1 = "nn.relu6"(%0) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
-  return %1 : tensor<1x2x4x4xf32>
-}
-"#;
 
 #[test]
 fn conv_relu6_gets_pairs_on_input_weights_bias_and_activation() {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{parse, print, run_passes};
+use common::{parse, print, run_passes, CONV_RELU6};
 
 /// The module after `pipeline`, printed; with the pass's remarks, if any, after
 /// it as comments (they say what a pass left alone and why).
@@ -87,11 +87,8 @@ func.func @main(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 // ---------------------------------------------------------------------------
 // equalize
 
-#[test]
-fn equalize_conv_relu_conv() {
-    // Look for: r1 = [4, 0.25], r2 = [1, 1] → s = [2, 0.5]: W1 rows, b1 and the statistics ÷ s
-    // (W1 = diag(2, 0.5), b1 = [1, 2]), W2 columns × s ([2, 0.5]); the ReLU stays.
-    let input = r#"
+/// conv → ReLU → conv, W1's rows 4 and 0.25, W2's columns 1 and 1.
+const CONV_RELU_CONV: &str = r#"
 func.func @main(%x: tensor<1x2x3x3xf32>) -> tensor<1x1x3x3xf32> {
   %w1 = arith.constant dense<[[[[4.0]], [[0.0]]], [[[0.0]], [[0.25]]]]> : tensor<2x2x1x1xf32>
   %b1 = arith.constant dense<[2.0, 1.0]> : tensor<2xf32>
@@ -102,7 +99,12 @@ func.func @main(%x: tensor<1x2x3x3xf32>) -> tensor<1x1x3x3xf32> {
   return %2 : tensor<1x1x3x3xf32>
 }
 "#;
-    insta::assert_snapshot!(after(input, "equalize{tolerance=1e-7}"));
+
+#[test]
+fn equalize_conv_relu_conv() {
+    // Look for: r1 = [4, 0.25], r2 = [1, 1] → s = [2, 0.5]: W1 rows, b1 and the statistics ÷ s
+    // (W1 = diag(2, 0.5), b1 = [1, 2]), W2 columns × s ([2, 0.5]); the ReLU stays.
+    insta::assert_snapshot!(after(CONV_RELU_CONV, "equalize{tolerance=1e-7}"));
 }
 
 #[test]
@@ -132,18 +134,8 @@ fn equalize_relu6_becomes_per_channel_clip() {
     // Look for: nn.relu6 replaced by nn.clip with per-channel bounds min 0, max 6/s_i, where s_i
     // divides W1's row i, b1 and the statistics and multiplies W2's column i (here s = [2, 2/3],
     // max = [3, 9]): the function is unchanged.
-    let input = r#"
-func.func @main(%x: tensor<1x2x3x3xf32>) -> tensor<1x1x3x3xf32> {
-  %w1 = arith.constant dense<[[[[4.0]], [[0.0]]], [[[0.0]], [[0.25]]]]> : tensor<2x2x1x1xf32>
-  %b1 = arith.constant dense<[2.0, 1.0]> : tensor<2xf32>
-  %0 = "nn.conv2d"(%x, %w1, %b1) {dfq.preact_mean = dense<[2.0, 1.0]> : tensor<2xf32>, dfq.preact_std = dense<[4.0, 0.5]> : tensor<2xf32>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
-  %1 = "nn.relu6"(%0) : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
-  %w2 = arith.constant dense<[[[[1.0]], [[1.0]]]]> : tensor<1x2x1x1xf32>
-  %2 = "nn.conv2d"(%1, %w2) : (tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x3x3xf32>
-  return %2 : tensor<1x1x3x3xf32>
-}
-"#;
-    insta::assert_snapshot!(after(input, "equalize{tolerance=1e-7}"));
+    let input = CONV_RELU_CONV.replace(r#""nn.relu"("#, r#""nn.relu6"("#);
+    insta::assert_snapshot!(after(&input, "equalize{tolerance=1e-7}"));
 }
 
 // ---------------------------------------------------------------------------
@@ -170,17 +162,6 @@ func.func @main(%x: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
 
 // ---------------------------------------------------------------------------
 // quantize
-
-/// A conv + ReLU6 on an input in [−1, 1], with fold-bn's statistics.
-const CONV_RELU6: &str = r#"
-func.func @main(%x: tensor<1x2x2x2xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2x2x2xf32> {
-  %w = arith.constant dense<[[[[1.0]], [[-0.5]]], [[[0.25]], [[2.0]]]]> : tensor<2x2x1x1xf32>
-  %b = arith.constant dense<[0.5, -0.25]> : tensor<2xf32>
-  %0 = "nn.conv2d"(%x, %w, %b) {dfq.preact_mean = dense<[0.5, -0.25]> : tensor<2xf32>, dfq.preact_std = dense<[0.5, 1.0]> : tensor<2xf32>} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
-  %1 = "nn.relu6"(%0) : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
-  return %1 : tensor<1x2x2x2xf32>
-}
-"#;
 
 #[test]
 fn quantize_per_tensor() {

@@ -10,6 +10,18 @@ use dfq_interp::{run_function, Tensor};
 use dfq_ir::{parse_module, Diagnostic, Function, Module, Operation, SourceFile, Value};
 use dfq_rewrite::{parse_pipeline, PassContext, PassError};
 
+/// A conv with fold-bn's statistics and a ReLU6, on an input in [−1, 1]:
+/// the smallest graph every quantization decision shows up in.
+pub const CONV_RELU6: &str = r#"
+func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[-0.5]]], [[[0.25]], [[2.0]]]]> : tensor<2x2x1x1xf32>
+  %b = arith.constant dense<[0.5, -0.25]> : tensor<2xf32>
+  %0 = "nn.conv2d"(%x, %w, %b) {dfq.preact_mean = dense<[0.5, -0.25]> : tensor<2xf32>, dfq.preact_std = dense<[0.5, 1.0]> : tensor<2xf32>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = "nn.relu6"(%0) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %1 : tensor<1x2x4x4xf32>
+}
+"#;
+
 pub fn parse(text: &str) -> Module {
     parse_module(&SourceFile::new("test.mlir", text)).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
