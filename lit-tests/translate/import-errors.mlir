@@ -17,7 +17,7 @@
 // NOT-ONNX: dfq-translate: error: {{.*}}import-errors.mlir: not an ONNX model: failed to decode Protobuf message
 // MISSING: dfq-translate: error: cannot read '{{.*}}no-such-model.onnx'
 // NO-MODE: error: the following required arguments were not provided:
-// NO-MODE-NEXT: <--import-onnx|--export-onnx>
+// NO-MODE-NEXT: <--import-onnx|--export-onnx|--export-tosa|--verify-mlir>
 // HELP: Translations:
 // HELP: --import-onnx
 // HELP: ONNX import:

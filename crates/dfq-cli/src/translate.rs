@@ -4,7 +4,9 @@
 //! [`Translation`] variant and its module.
 
 mod export_onnx;
+mod export_tosa;
 mod import_onnx;
+mod verify_mlir;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -25,7 +27,12 @@ Examples:
 
   # Quantize data-free, then write a QDQ ONNX model for onnxruntime
   dfq-opt --dfq lite0.mlir -o lite0.q.mlir
-  dfq-translate --export-onnx lite0.q.mlir -o lite0.q.onnx";
+  dfq-translate --export-onnx lite0.q.mlir -o lite0.q.onnx
+
+  # The int8 model as TOSA for MLIR, and a check that MLIR reads dfq's text as dfq does
+  dfq-opt --lower-int8 lite0.q.mlir -o lite0.int8.mlir
+  dfq-translate --export-tosa lite0.int8.mlir -o lite0.tosa.mlir
+  dfq-translate --verify-mlir lite0.int8.mlir";
 
 /// Why a translation failed.
 pub(crate) enum Failure {
@@ -40,6 +47,8 @@ pub(crate) enum Failure {
 enum Translation {
     ImportOnnx,
     ExportOnnx,
+    ExportTosa,
+    VerifyMlir,
 }
 
 impl Translation {
@@ -49,6 +58,10 @@ impl Translation {
             Some(Translation::ImportOnnx)
         } else if matches.get_flag(export_onnx::FLAG) {
             Some(Translation::ExportOnnx)
+        } else if matches.get_flag(export_tosa::FLAG) {
+            Some(Translation::ExportTosa)
+        } else if matches.get_flag(verify_mlir::FLAG) {
+            Some(Translation::VerifyMlir)
         } else {
             None
         }
@@ -68,7 +81,13 @@ fn command() -> Command {
              --export-onnx writes a function (@main) as an ONNX model (opset 13): nn ops as the ONNX \
              operators they are named after, qnn.quantize/qnn.dequantize as QuantizeLinear/DequantizeLinear \
              (per-axis through 'axis'), quantized constants as int8/int32 initializers. Float models and the \
-             QDQ form of dfq-opt --quantize or --dfq export; ops that cannot are listed together.",
+             QDQ form of dfq-opt --quantize or --dfq export; ops that cannot are listed together.\n\n\
+             --export-tosa writes an int8 module (dfq-opt --lower-int8) as TOSA int8 in NHWC for MLIR \
+             (mlir-opt --tosa-validate, --tosa-to-linalg-pipeline), with dfq's integer arithmetic bit for bit; \
+             the function takes and returns the quantized tensors. See docs/mlir.md.\n\n\
+             --verify-mlir (in builds with the 'mlir' feature) parses and verifies the file in MLIR 22 with every \
+             upstream dialect, reports where dfq and MLIR disagree, and checks that MLIR's generic print reads \
+             back as the same graph; -o writes that print.",
         )
         .after_help(EXAMPLES)
         .arg(Arg::new("input").value_name("INPUT").default_value("-").help("Input file, '-' for stdin"))
@@ -94,9 +113,27 @@ fn command() -> Command {
                 .help("Float or QDQ module (.mlir) → ONNX model (.onnx) with QuantizeLinear/DequantizeLinear")
                 .help_heading("Translations"),
         )
-        .group(ArgGroup::new("translation").args([import_onnx::FLAG, export_onnx::FLAG]).required(true))
-        .args(only_with(import_onnx::options(), &[export_onnx::FLAG]))
-        .args(only_with(export_onnx::options(), &[import_onnx::FLAG]))
+        .arg(
+            Arg::new(export_tosa::FLAG)
+                .long(export_tosa::FLAG)
+                .action(ArgAction::SetTrue)
+                .help("int8 module (.mlir, after --lower-int8) → TOSA int8 in NHWC (.mlir)")
+                .help_heading("Translations"),
+        )
+        .arg(
+            Arg::new(verify_mlir::FLAG)
+                .long(verify_mlir::FLAG)
+                .action(ArgAction::SetTrue)
+                .help("Check the module in real MLIR 22 (builds with --features mlir); -o writes MLIR's generic print")
+                .help_heading("Translations"),
+        )
+        .group(
+            ArgGroup::new("translation")
+                .args([import_onnx::FLAG, export_onnx::FLAG, export_tosa::FLAG, verify_mlir::FLAG])
+                .required(true),
+        )
+        .args(only_with(import_onnx::options(), &[export_onnx::FLAG, export_tosa::FLAG, verify_mlir::FLAG]))
+        .args(only_with(export_onnx::options(), &[import_onnx::FLAG, export_tosa::FLAG, verify_mlir::FLAG]))
 }
 
 /// A translation's options, refused with the other translations' flags. (Not
@@ -119,6 +156,8 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     let result = match Translation::from_matches(&matches) {
         Some(Translation::ImportOnnx) => import_onnx::run(&matches, input, output).map_err(Failure::Message),
         Some(Translation::ExportOnnx) => export_onnx::run(&matches, input, output),
+        Some(Translation::ExportTosa) => export_tosa::run(input, output),
+        Some(Translation::VerifyMlir) => verify_mlir::run(&matches, input, output),
         None => Err(Failure::Message("no translation chosen".into())),
     };
     match result {
