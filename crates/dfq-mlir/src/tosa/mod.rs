@@ -96,8 +96,8 @@ pub struct TosaExport {
     pub outputs: Vec<Boundary>,
 }
 
-/// Exports `@main` (or the module's only function) to TOSA; every op that has no
-/// TOSA int8 form is reported, located at the op.
+/// Exports `@main` (or the module's only function) of a verified module to
+/// TOSA; every op that has no TOSA int8 form is reported, located at the op.
 pub fn export_tosa(module: &Module) -> Result<TosaExport, Diagnostics> {
     let func = module
         .function("main")

@@ -17,7 +17,7 @@ impl Exporter<'_> {
         match name {
             qnn::Quantize::NAME => self.quantize(id),
             qnn::Dequantize::NAME => {
-                let (src, q) = self.int8(f.op(id).operands()[0])?;
+                let (src, q) = self.int8(*f.op(id).operands().first().ok_or("has no operand")?)?;
                 Ok(Val::Float { src, q, chain: Vec::new() })
             }
             nn::Relu::NAME | nn::Relu6::NAME | nn::Clip::NAME | nn::Sigmoid::NAME => self.float_op(id),
@@ -60,9 +60,10 @@ impl Exporter<'_> {
             qnn::GlobalAvgPool::NAME => self.global_avg_pool(id),
             qnn::Concat::NAME => self.concat(id),
             qnn::Flatten::NAME | qnn::Reshape::NAME => {
-                let (x, q) = self.int8(f.op(id).operands()[0])?;
-                let from = static_shape(f.value_type(f.op(id).operands()[0]))?;
-                let to = static_shape(&f.op(id).results[0])?;
+                let input = *f.op(id).operands().first().ok_or("has no operand")?;
+                let (x, q) = self.int8(input)?;
+                let from = static_shape(f.value_type(input))?;
+                let to = static_shape(f.op(id).results.first().ok_or("has no result")?)?;
                 let y = self.reshape(&x, &from, &to)?;
                 Ok(Val::Int8 { v: y, q })
             }
@@ -74,8 +75,8 @@ impl Exporter<'_> {
     /// float chain.
     fn quantize(&mut self, id: OpId) -> Result<Val, String> {
         let f = self.func;
-        let input = f.op(id).operands()[0];
-        let ty = &f.op(id).results[0];
+        let input = *f.op(id).operands().first().ok_or("has no operand")?;
+        let ty = f.op(id).results.first().ok_or("has no result")?;
         match self.vals.get(&input).cloned() {
             Some(Val::FloatArg(i)) => self.int8_arg(i, ty, true),
             Some(Val::Float { src, q, chain }) => {
@@ -93,7 +94,7 @@ impl Exporter<'_> {
     fn float_op(&mut self, id: OpId) -> Result<Val, String> {
         let f = self.func;
         let op = f.op(id);
-        let Some(Val::Float { src, q, mut chain }) = self.vals.get(&op.operands()[0]).cloned() else {
+        let Some(Val::Float { src, q, mut chain }) = op.operands().first().and_then(|v| self.vals.get(v)).cloned() else {
             return Err("a float op on a value that is not a dequantized int8 tensor has no int8 TOSA form".into());
         };
         let next = match op.name.as_str() {
@@ -102,7 +103,8 @@ impl Exporter<'_> {
             nn::Sigmoid::NAME => FloatOp::Sigmoid,
             _ => {
                 let bound = |i: usize| -> Result<Vec<f32>, String> {
-                    let d = dfq_dialects::constant_elements(f, op.operands()[i]).ok_or("clip bounds must be constants")?;
+                    let v = *op.operands().get(i).ok_or("clip needs min and max")?;
+                    let d = dfq_dialects::constant_elements(f, v).ok_or("clip bounds must be constants")?;
                     Ok(d.to_f32_vec())
                 };
                 let channels = static_shape(f.value_type(op.operands()[0]))?.get(1).copied().unwrap_or(1);
@@ -124,8 +126,9 @@ impl Exporter<'_> {
         let qo = Int8Quant::from_type(f.value_type(op.output()))?;
         let (w, wq) = weight(f, op.weight())?;
         let ws = static_shape(f.value_type(op.weight()))?;
-        let (o, ipg, kh, kw) = (ws[0], ws[1], ws[2], ws[3]);
-        let c = x.ty.shape[3];
+        let (&[o, ipg, kh, kw], &[_, _, _, c]) = (&ws[..], &x.ty.shape[..]) else {
+            return Err("expected a 4-D input and weight".into());
+        };
         let w_zp = uniform_zero_point(wq)?;
         let bias = self.bias(op.bias(), o)?;
         let out = self.out_type(id, Elem::I32)?;
@@ -191,8 +194,9 @@ impl Exporter<'_> {
         let qo = Int8Quant::from_type(f.value_type(op.output()))?;
         let (w, wq) = weight(f, op.weight())?;
         let ws = static_shape(f.value_type(op.weight()))?;
-        let (m, k) = (ws[0], ws[1]);
-        let n = x.ty.shape[0];
+        let (&[m, k], &[n, _]) = (&ws[..], &x.ty.shape[..]) else {
+            return Err("expected a 2-D input and weight".into());
+        };
         let w_zp = uniform_zero_point(wq)?;
         // (N, K) · (K, M) as TOSA's batched matmul.
         let x3 = self.reshape_raw(&x, &[1, n, k]);
@@ -257,8 +261,9 @@ impl Exporter<'_> {
         let op = qnn::AvgPool2d::cast(f, id).ok_or("malformed op")?;
         let (x, qi) = self.int8(op.input())?;
         let qo = Int8Quant::from_type(f.value_type(op.output()))?;
-        let (kh, kw) = (op.kernel()[0], op.kernel()[1]);
-        let [_, ih, iw, c] = x.ty.shape[..] else { return Err("only 4-D (N, C, H, W) inputs are exported".into()) };
+        let (&[kh, kw], &[_, ih, iw, c]) = (op.kernel(), &x.ty.shape[..]) else {
+            return Err("expected a 4-D input and a 2-D kernel".into());
+        };
         let ones = self.em.constant(TType::new(&[kh, kw, c, 1], Elem::I8), vec![1; (kh * kw * c) as usize]);
         let zeros = self.em.constant(TType::new(&[c], Elem::I32), vec![0; c as usize]);
         let zp_in = self.em.zero_point(Elem::I8, qi.zero_point);
@@ -274,8 +279,10 @@ impl Exporter<'_> {
             out.clone(),
         );
         // The divisor of each output position, as dfq's window covers the input.
-        let (oh, ow) = (out.shape[1], out.shape[2]);
-        let (s, p) = (op.strides(), op.pads());
+        let [_, oh, ow, _] = out.shape[..] else { return Err("expected a 4-D output".into()) };
+        let (&[sh, sw], &[pt, pl, ..]) = (op.strides(), op.pads()) else {
+            return Err("expected 2 strides and 4 pads".into());
+        };
         let covered = |o: i64, stride: i64, pad: i64, k: i64, size: i64| (o * stride - pad + k).min(size) - (o * stride - pad).max(0);
         let counts: Vec<i64> = (0..oh)
             .flat_map(|y| (0..ow).map(move |x_| (y, x_)))
@@ -283,7 +290,7 @@ impl Exporter<'_> {
                 if op.count_include_pad() {
                     kh * kw
                 } else {
-                    covered(y, s[0], p[0], kh, ih) * covered(x_, s[1], p[1], kw, iw)
+                    covered(y, sh, pt, kh, ih) * covered(x_, sw, pl, kw, iw)
                 }
             })
             .collect();
@@ -442,7 +449,7 @@ impl Exporter<'_> {
         if clamps.windows(2).all(|w| w[0] == w[1]) {
             return Ok(self.clamp(x, clamps[0].0, clamps[0].1));
         }
-        // Per-channel bounds (channel = TOSA's last axis): max/min exist for i32.
+        // Per-channel bounds (channel = TOSA's last axis): max/min exist for i32 only.
         let c = *x.ty.shape.last().unwrap_or(&1);
         if clamps.len() as i64 != c {
             return Err(format!("{} per-channel bounds for {c} channels", clamps.len()));
@@ -518,7 +525,7 @@ fn uniform_zero_point(q: &QuantType) -> Result<i64, String> {
 fn channel_scale(q: &QuantType, o: usize) -> f64 {
     match &q.params {
         QuantParams::PerTensor { scale, .. } => *scale,
-        QuantParams::PerAxis { scales, .. } => scales.get(o).copied().unwrap_or(scales[0]),
+        QuantParams::PerAxis { scales, .. } => scales.get(o).or(scales.first()).copied().unwrap_or(1.0),
     }
 }
 
