@@ -1,6 +1,7 @@
 // REQUIRES: mlir
 // RUN: dfq-opt --dfq %s | dfq-opt --lower-int8 | dfq-translate --export-tosa | mlir-opt-22 --tosa-attach-target=profiles=pro_int --tosa-validate=strict-op-spec-alignment | FileCheck-22 %s
 // RUN: dfq-opt --dfq %s | dfq-opt --lower-int8 | dfq-translate --export-tosa | mlir-opt-22 --tosa-to-linalg-pipeline | FileCheck-22 %s --check-prefix=LINALG
+// RUN: dfq-opt --dfq %s | dfq-translate --export-tosa 2>&1 | FileCheck-22 %s --check-prefix=QDQ
 
 // A float model through the data-free pipeline and lower-int8, exported as TOSA
 // int8: the integer profile's strict validation accepts it and it lowers to
@@ -16,6 +17,10 @@
 // CHECK: tosa.reduce_sum {{.*}} {axis = 2 : i32}
 // CHECK: tosa.matmul {{.*}} : (tensor<1x1x4xi8>, tensor<1x4x3xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x3xi32>
 // CHECK: return {{.*}} : tensor<1x3xi8>
+
+// A QDQ module is lowered first, with a note.
+// QDQ: dfq-translate: note: '<stdin>' is in QDQ form: lowered it to integer ops (lower-int8) before exporting
+// QDQ: tosa.conv2d
 
 // LINALG: linalg.conv_2d_nhwc_fhwc_q
 // LINALG: linalg.quantized_batch_matmul

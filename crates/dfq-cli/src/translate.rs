@@ -82,7 +82,8 @@ fn command() -> Command {
              operators they are named after, qnn.quantize/qnn.dequantize as QuantizeLinear/DequantizeLinear \
              (per-axis through 'axis'), quantized constants as int8/int32 initializers. Float models and the \
              QDQ form of dfq-opt --quantize or --dfq export; ops that cannot are listed together.\n\n\
-             --export-tosa writes an int8 module (dfq-opt --lower-int8) as TOSA int8 in NHWC for MLIR \
+             --export-tosa writes an int8 module (dfq-opt --lower-int8; a QDQ module is lowered first) as \
+             TOSA int8 in NHWC for MLIR \
              (mlir-opt --tosa-validate, --tosa-to-linalg-pipeline), with dfq's integer arithmetic bit for bit; \
              the function takes and returns the quantized tensors. See docs/mlir.md.\n\n\
              --verify-mlir (in builds with the 'mlir' feature) parses and verifies the file in MLIR 22 with every \
@@ -117,7 +118,7 @@ fn command() -> Command {
             Arg::new(export_tosa::FLAG)
                 .long(export_tosa::FLAG)
                 .action(ArgAction::SetTrue)
-                .help("int8 module (.mlir, after --lower-int8) → TOSA int8 in NHWC (.mlir)")
+                .help("int8 or QDQ module (.mlir) → TOSA int8 in NHWC (.mlir)")
                 .help_heading("Translations"),
         )
         .arg(
