@@ -65,7 +65,7 @@ deviation; and for an [N, C] result with C >= 2, the five largest entries of eac
 row as `class (value)`:
   result #0: tensor<1x10xf32>
     min -0.599363  max 1.87409  mean 0.491142  std 0.676118
-    top-5 row 0: 3 (1.87409), 7 (1.18807), 5 (0.846025), 6 (0.602216), 8 (0.507558)
+    top-5 row 0: 3 (1.87409), 7 (1.18807), 5 (0.846025), 6 (0.602216), 8 (0.507559)
 
 Inputs are .npy files of float32, int8, uint8, int32 or int64 in C order, matching
 the argument's type exactly (quantized arguments take their storage integers).

@@ -1,17 +1,17 @@
 //! `dfq-run --bench`: how fast the selected engine runs the entry function.
 //!
 //! ```text
-//! model        examples/mobilenet_tiny.q.mlir (@main)
+//! model        mobilenet_tiny.q.mlir (@main)
 //! engine       jit
-//! kernel       avx-vnni
+//! kernel       avx512-vnni
 //! threads      2
-//! compile      9.81 ms
+//! compile      8.516 ms
 //! runs         20 (after 3 warm-up)
-//! median       51.2 µs
-//! min          49.0 µs
-//! p90          60.3 µs
+//! median       217.1 µs
+//! min          199.1 µs
+//! p90          225.7 µs
 //! MACs         1.10 M
-//! GOPS         43.0
+//! GOPS         10.15
 //! ```
 
 use std::fmt::Write;
@@ -170,7 +170,7 @@ pub fn count_macs(func: &Function) -> u64 {
         .fold(0u64, u64::saturating_add)
 }
 
-/// `412.3 µs`, `9.81 ms`, `1.234 s`: four significant digits or so.
+/// `412.3 µs`, `9.812 ms`, `1.234 s`.
 fn duration(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s >= 1.0 {

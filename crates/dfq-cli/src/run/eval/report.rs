@@ -3,7 +3,7 @@
 //! ```text
 //! model        build/effnet.q.mlir
 //! reference    build/effnet.mlir
-//! engine       jit (avx-vnni, 1 thread)
+//! engine       jit (avx512-vnni, 1 thread)
 //! preprocess   efficientnet (from the input's dfq.range)
 //! images       1000 evaluated, 0 skipped
 //! top-1        87.9%  (879 of 1000)
