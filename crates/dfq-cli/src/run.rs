@@ -7,7 +7,7 @@ mod eval;
 mod inputs;
 mod json;
 pub mod npy;
-mod qdq;
+pub(crate) mod qdq;
 mod random;
 mod summary;
 
@@ -206,13 +206,17 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// Reads and verifies a model and lowers it if it is in QDQ form; the error as printed.
+/// Reads and verifies a model and lowers it if it is in QDQ form, with a note unless
+/// `quiet`; the error as printed.
 fn load_model(path: &str, quiet: bool) -> Result<(SourceFile, dfq_ir::Module), String> {
-    let (source, module) = load::load_module(path, &dfq_dialects::Registry::new()).map_err(|e| e.render("dfq-run"))?;
-    match qdq::lower_if_qdq(module, path, quiet) {
-        Ok(module) => Ok((source, module)),
-        Err(failure) => Err(failure.render(Some(&source))),
+    let (source, mut module) =
+        load::load_module(path, &dfq_dialects::Registry::new()).map_err(|e| e.render("dfq-run"))?;
+    match qdq::lower_if_qdq(&mut module) {
+        Ok(Some(left)) if !quiet => eprintln!("{}", qdq::note("dfq-run", load::display_name(path), "running", left)),
+        Ok(_) => {}
+        Err(message) => return Err(Failure::plain(message).render(Some(&source))),
     }
+    Ok((source, module))
 }
 
 impl Cli {

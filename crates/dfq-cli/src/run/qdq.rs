@@ -6,12 +6,9 @@
 use dfq_ir::Module;
 use dfq_rewrite::{Pass, PassContext};
 
-use super::Failure;
-use crate::load;
-
 /// Whether some function quantizes a computed value or a constant (a weight): what
 /// lower-int8 rewrites. A lowered model quantizes only its arguments.
-fn is_qdq(module: &Module) -> bool {
+pub fn is_qdq(module: &Module) -> bool {
     module.functions.iter().any(|f| {
         f.ops().any(|id| {
             let op = f.op(id);
@@ -20,27 +17,24 @@ fn is_qdq(module: &Module) -> bool {
     })
 }
 
-/// Lowers `module` if it is in QDQ form, with a note on stderr unless `quiet`.
-pub fn lower_if_qdq(mut module: Module, path: &str, quiet: bool) -> Result<Module, Failure> {
-    if !is_qdq(&module) {
-        return Ok(module);
+/// Lowers `module` with lower-int8 if it is in QDQ form. Returns None if it was not,
+/// else how many places the pass left in float (its remarks).
+pub fn lower_if_qdq(module: &mut Module) -> Result<Option<usize>, String> {
+    if !is_qdq(module) {
+        return Ok(None);
     }
     let mut ctx = PassContext::default();
-    dfq_passes::LowerInt8.run(&mut module, &mut ctx).map_err(|e| Failure::plain(format!("lower-int8: {e}")))?;
-    // The pass's output is checked like dfq-opt checks it: a failure here is a bug of the pass.
-    dfq_dialects::verify_module(&module)
-        .map_err(|d| Failure::plain(format!("lower-int8 produced an invalid module: {d}")))?;
-    if !quiet {
-        let left = match ctx.diagnostics.len() {
-            0 => String::new(),
-            n => {
-                format!(", {n} part{} left in float (dfq-opt --lower-int8 shows where)", if n == 1 { "" } else { "s" })
-            }
-        };
-        eprintln!(
-            "dfq-run: note: '{}' is in QDQ form: lowered it to integer ops (lower-int8) before running{left}",
-            load::display_name(path)
-        );
-    }
-    Ok(module)
+    dfq_passes::LowerInt8.run(module, &mut ctx).map_err(|e| format!("lower-int8: {e}"))?;
+    // Checked as dfq-opt checks every pass's output: a failure here is a bug of the pass.
+    dfq_dialects::verify_module(module).map_err(|d| format!("lower-int8 produced an invalid module: {d}"))?;
+    Ok(Some(ctx.diagnostics.len()))
+}
+
+/// The note saying that `path` was lowered, `left` places staying in float.
+pub fn note(tool: &str, path: &str, doing: &str, left: usize) -> String {
+    let left = match left {
+        0 => String::new(),
+        n => format!(", {n} part{} left in float (dfq-opt --lower-int8 shows where)", if n == 1 { "" } else { "s" }),
+    };
+    format!("{tool}: note: '{path}' is in QDQ form: lowered it to integer ops (lower-int8) before {doing}{left}")
 }
