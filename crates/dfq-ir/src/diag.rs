@@ -137,9 +137,9 @@ impl Diagnostic {
                 let _ = writeln!(out, "{loc}: {}: {}", self.severity, self.message);
                 let line = sources.iter().find_map(|s| s.line_text(loc));
                 if let Some(line) = line {
-                    let line: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-                    let _ = writeln!(out, "{line}");
-                    let _ = writeln!(out, "{}^", " ".repeat(loc.col.saturating_sub(1) as usize));
+                    let (shown, caret) = excerpt(line, loc.col.saturating_sub(1) as usize);
+                    let _ = writeln!(out, "{shown}");
+                    let _ = writeln!(out, "{}^", " ".repeat(caret));
                 }
             }
             None => {
@@ -147,6 +147,31 @@ impl Diagnostic {
             }
         }
     }
+}
+
+/// Source lines longer than this are shown as a window around the column, so a
+/// minified or generated one-line input does not flood the terminal.
+const MAX_SHOWN_CHARS: usize = 160;
+
+/// The part of `line` to show (tabs as spaces) and the caret's offset in it.
+fn excerpt(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    if chars.len() <= MAX_SHOWN_CHARS {
+        return (chars.into_iter().collect(), col);
+    }
+    let start = col.saturating_sub(MAX_SHOWN_CHARS / 2).min(chars.len() - MAX_SHOWN_CHARS);
+    let end = start + MAX_SHOWN_CHARS;
+    let mut shown = String::new();
+    let mut caret = col - start;
+    if start > 0 {
+        shown.push_str("...");
+        caret += 3;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push_str("...");
+    }
+    (shown, caret)
 }
 
 impl fmt::Display for Diagnostic {
@@ -198,6 +223,19 @@ mod tests {
         assert_eq!((loc.line, loc.col), (2, 8));
         let d = Diagnostic::error(Some(loc), "expected op");
         assert_eq!(d.render(&[&src]), "t.mlir:2:8: error: expected op\n  %0 = bad\n       ^\n");
+    }
+
+    #[test]
+    fn long_lines_are_shown_around_the_column() {
+        let text = format!("{}bad{}", "x".repeat(1000), "y".repeat(1000));
+        let src = SourceFile::new("t.mlir", &text);
+        let d = Diagnostic::error(Some(src.location(1000)), "here");
+        let rendered = d.render(&[&src]);
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert!(lines[1].starts_with("...") && lines[1].ends_with("...") && lines[1].len() < 200, "{rendered}");
+        // The caret still points at the 'b' of "bad".
+        let caret = lines[2].find('^').unwrap();
+        assert_eq!(&lines[1][caret..caret + 3], "bad");
     }
 
     #[test]

@@ -15,6 +15,6 @@ pub use attr::{Attribute, Attributes, DenseData, DenseElements, StorageKind};
 pub use diag::{Diagnostic, Diagnostics, Location, Severity, SourceFile};
 pub use func::{Argument, Function, Module, OpId, Operation, Use, Value};
 pub use parser::{parse_module, source_from_bytes};
-pub use types::{ElementType, QuantParams, QuantType, Signedness, TensorType, Type};
+pub use types::{ElementType, QuantParams, QuantType, Signedness, TensorType, Type, MAX_TENSOR_ELEMENTS};
 pub use printer::{print_module, PrintOptions};
 pub use verify::{verify_function, verify_module, OpVerifier};

@@ -108,6 +108,11 @@ impl QuantType {
     }
 }
 
+/// The most elements a tensor may have (2^31, 8 GiB of f32): far beyond any
+/// model dfq quantizes, and small enough that element counts and byte sizes fit
+/// every index type the kernels use.
+pub const MAX_TENSOR_ELEMENTS: u64 = 1 << 31;
+
 /// A value's type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Type {
@@ -134,6 +139,23 @@ impl TensorType {
     /// The static shape, or `None` if any dimension is dynamic.
     pub fn static_shape(&self) -> Option<Vec<i64>> {
         self.shape.iter().copied().collect()
+    }
+
+    /// Why this type is too large for dfq, if it is: the product of its static
+    /// dimensions overflows, or exceeds [`MAX_TENSOR_ELEMENTS`]. Checked by the
+    /// parser and the verifier so that no later stage allocates (or multiplies
+    /// out) an absurd shape.
+    pub fn size_problem(&self) -> Option<String> {
+        let mut n: u64 = 1;
+        for d in self.shape.iter().flatten() {
+            match u64::try_from(*d).ok().and_then(|d| n.checked_mul(d)) {
+                Some(m) => n = m,
+                None => return Some(format!("the product of the dimensions of '{self}' overflows 64 bits")),
+            }
+        }
+        (n > MAX_TENSOR_ELEMENTS).then(|| {
+            format!("'{self}' has {n} elements; dfq supports at most {MAX_TENSOR_ELEMENTS} (2^31) elements per tensor")
+        })
     }
 
     /// Number of elements, or `None` if dynamic or if the product overflows.

@@ -4,10 +4,11 @@
 
 use std::collections::HashSet;
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::func::{Function, Module, OpId, Value};
+use crate::types::Type;
 
 /// Per-op semantic checks, provided by the dialects.
 pub trait OpVerifier {
@@ -31,6 +32,7 @@ pub fn verify_module(module: &Module, ops: &dyn OpVerifier) -> Result<(), Diagno
 
 pub fn verify_function(f: &Function, ops: &dyn OpVerifier, diags: &mut Vec<Diagnostic>) {
     let before = diags.len();
+    verify_sizes(f, diags);
     verify_terminator(f, diags);
     let in_cycle = verify_acyclic(f, diags);
     verify_dominance(f, &in_cycle, diags);
@@ -40,6 +42,30 @@ pub fn verify_function(f: &Function, ops: &dyn OpVerifier, diags: &mut Vec<Diagn
     }
     for id in f.ops() {
         ops.verify_op(f, id, diags);
+    }
+}
+
+/// Modules built in code (the ONNX importer, passes) never went through the
+/// parser's size check: every type must still have a size dfq can allocate.
+fn verify_sizes(f: &Function, diags: &mut Vec<Diagnostic>) {
+    let too_large = |ty: &Type| ty.as_tensor().and_then(|t| t.size_problem());
+    for (i, arg) in f.args.iter().enumerate() {
+        if let Some(problem) = too_large(&arg.ty) {
+            diags.push(Diagnostic::error(arg.loc.clone().or(f.loc.clone()), format!("argument #{i}: {problem}")));
+        }
+    }
+    for (i, ty) in f.result_types.iter().enumerate() {
+        if let Some(problem) = too_large(ty) {
+            diags.push(Diagnostic::error(f.loc.clone(), format!("result #{i} of '@{}': {problem}", f.name)));
+        }
+    }
+    for id in f.ops() {
+        let op = f.op(id);
+        for (i, ty) in op.results.iter().enumerate() {
+            if let Some(problem) = too_large(ty) {
+                diags.push(Diagnostic::error(op.loc.clone(), format!("result #{i} of '{}': {problem}", op.name)));
+            }
+        }
     }
 }
 
@@ -86,7 +112,9 @@ fn verify_terminator(f: &Function, diags: &mut Vec<Diagnostic>) {
 fn verify_acyclic(f: &Function, diags: &mut Vec<Diagnostic>) -> HashSet<OpId> {
     let mut in_cycle = HashSet::new();
     let positions = f.program_positions();
-    let mut cycles: Vec<Vec<OpId>> = tarjan_scc(f.graph())
+    // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per op on a chain, so
+    // a long model (100k ops) overflowed the stack; Kosaraju's DFS is iterative.
+    let mut cycles: Vec<Vec<OpId>> = kosaraju_scc(f.graph())
         .into_iter()
         .filter(|scc| scc.len() > 1 || f.graph().contains_edge(scc[0], scc[0]))
         .collect();

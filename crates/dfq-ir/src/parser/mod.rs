@@ -648,7 +648,13 @@ impl ModuleParser<'_> {
                     }
                 }
                 let element = self.element_type(parts.next().expect("element type"))?;
-                Some(Type::Tensor(TensorType { shape, element }))
+                let ty = TensorType { shape, element };
+                // Refused here, before a splat of it could be expanded anywhere.
+                if let Some(problem) = ty.size_problem() {
+                    self.error(loc, problem);
+                    return None;
+                }
+                Some(Type::Tensor(ty))
             }
             Rule::element_type => Some(Type::Scalar(self.element_type(inner)?)),
             Rule::none_type => {
