@@ -54,6 +54,7 @@ impl Pass for BiasCorrect {
 
     fn run(&self, module: &mut Module, ctx: &mut PassContext) -> Result<(), PassError> {
         for f in &mut module.functions {
+            crate::finite::check_finite(f, "bias-correct").map_err(PassError::Diagnostics)?;
             let corrected = match &self.calibration {
                 Some(calibration) => empirical::correct_function(f, calibration, ctx)?,
                 None => {

@@ -31,6 +31,7 @@ impl Pass for FoldBatchNorm {
 
     fn run(&self, module: &mut Module, ctx: &mut PassContext) -> Result<(), PassError> {
         for f in &mut module.functions {
+            crate::finite::check_finite(f, "fold-bn").map_err(PassError::Diagnostics)?;
             let bns: Vec<OpId> = f.ops().filter(|&op| nn::BatchNorm::cast(f, op).is_some()).collect();
             for bn in bns {
                 if let Err(why) = fold(f, bn) {

@@ -5,6 +5,7 @@ mod bias_correct;
 mod canonicalize;
 mod dce;
 pub mod equalize;
+mod finite;
 mod fold_bn;
 pub mod gaussian;
 pub mod layer;

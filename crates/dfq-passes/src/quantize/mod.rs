@@ -131,6 +131,7 @@ impl Pass for Quantize {
             if f.ops().any(|op| f.op(op).dialect() == "qnn") {
                 continue;
             }
+            crate::finite::check_finite(f, "quantize").map_err(PassError::Diagnostics)?;
             let range_options = RangeOptions { std_devs: self.options.std_devs, input_range: self.options.input_range };
             let analysis = ranges::analyze(f, range_options)?;
             Rewriter { options: self.options, analysis: &analysis, fused: HashSet::new(), remarks: &mut ctx.diagnostics }
