@@ -46,8 +46,23 @@ pub fn import_onnx(bytes: &[u8], options: &ImportOptions) -> Result<Module, Impo
     convert_nodes(&mut b, graph)?;
     let outputs = outputs(&mut b, graph)?;
     let module = Module { functions: vec![b.finish(outputs)], ..Module::default() };
+    check_sizes(&module.functions[0])?;
     dfq_dialects::verify_module(&module).map_err(|d| ImportError::Verify(d.to_string()))?;
     Ok(module)
+}
+
+/// Shapes inferred from legal attributes (huge pads, a Reshape's target) can
+/// still be absurd: say so plainly, before the verifier calls it an importer bug.
+fn check_sizes(f: &Function) -> Result<(), ImportError> {
+    for id in f.ops() {
+        let op = f.op(id);
+        let problem = op.results.iter().find_map(|t| t.as_tensor().and_then(|t| t.size_problem()));
+        if let Some(problem) = problem {
+            let name = op.result_names.first().cloned().flatten().map(|n| format!(" '%{n}'")).unwrap_or_default();
+            return Err(ImportError::Model(format!("the result{name} of an '{}' op: {problem}", op.name)));
+        }
+    }
+    Ok(())
 }
 
 /// The version of the default operator set the model imports.
@@ -114,6 +129,10 @@ fn arguments(
         .iter()
         .map(|input| {
             let shape = input_shape(input, options.input_shape.as_deref())?;
+            let ty = dfq_ir::TensorType::new(&shape, ElementType::F32);
+            if let Some(problem) = ty.size_problem() {
+                return Err(ImportError::Model(format!("input '{}': {problem}", input.name)));
+            }
             let mut arg = Argument::new(Type::tensor(&shape, ElementType::F32));
             arg.name = Some(names.claim(&input.name, "input"));
             if let Some(r) = options.input_range {

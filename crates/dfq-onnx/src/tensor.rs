@@ -55,7 +55,13 @@ pub fn decode_tensor(t: &TensorProto) -> Result<Constant, String> {
     if let Some(d) = t.dims.iter().find(|&&d| d < 0) {
         return Err(format!("it has a negative dimension {d}"));
     }
-    let expected: i64 = t.dims.iter().product();
+    // Checked: the dimensions come from the file, and their product can overflow.
+    let expected = t
+        .dims
+        .iter()
+        .try_fold(1i64, |n, &d| n.checked_mul(d))
+        .filter(|&n| n as u64 <= dfq_ir::MAX_TENSOR_ELEMENTS)
+        .ok_or_else(|| format!("its shape {:?} has more than 2^31 elements, more than dfq supports", t.dims))?;
     let raw = &t.raw_data;
     let data = match t.data_type {
         data_type::FLOAT if !raw.is_empty() => ConstData::F32(le_chunks(raw, f32::from_le_bytes)?),
@@ -77,6 +83,13 @@ pub fn decode_tensor(t: &TensorProto) -> Result<Constant, String> {
             ))
         }
     };
+    // NaN has no use as a weight: an exporter wrote garbage, and every output
+    // the weight reaches would be NaN too. (Infinities stay: Clip bounds use them.)
+    if let ConstData::F32(v) = &data {
+        if let Some(i) = v.iter().position(|x| x.is_nan()) {
+            return Err(format!("it holds NaN at element {i}; dfq refuses NaN weights (fix the model, or re-export it)"));
+        }
+    }
     let constant = Constant { dims: t.dims.clone(), data };
     if constant.num_elements() as i64 != expected {
         return Err(format!("it has {} elements but its shape {:?} needs {expected}", constant.num_elements(), t.dims));
