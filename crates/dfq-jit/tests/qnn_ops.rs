@@ -27,12 +27,27 @@ fn weight_quant(r: &mut ChaCha8Rng, channels: usize) -> ElementType {
     }
 }
 
-/// A conv of random geometry; `depthwise` forces groups = C = O.
-fn conv_case(seed: u64, depthwise: bool) -> OneOp {
+/// Which convs `conv_case` draws.
+#[derive(Clone, Copy, PartialEq)]
+enum ConvKind {
+    Any,
+    /// groups = C = O.
+    Depthwise,
+    /// Depthwise 3×3 (the row kernels' register-resident loop) with channel
+    /// counts around the AVX2 and AVX-512 block widths.
+    Depthwise3x3Wide,
+}
+
+/// A conv of random geometry.
+fn conv_case(seed: u64, kind: ConvKind) -> OneOp {
     let mut r = rng(seed);
+    let depthwise = kind != ConvKind::Any;
     let n = *[1, 1, 2].choose(&mut r).unwrap();
-    let c = *[1, 3, 5, 8, 16, 17, 24, 33].choose(&mut r).unwrap();
-    let (kh, kw) = *[(1, 1), (3, 3), (3, 3), (5, 5), (1, 3), (3, 1), (2, 2)].choose(&mut r).unwrap();
+    let (c, (kh, kw)) = if kind == ConvKind::Depthwise3x3Wide {
+        (*[7, 31, 32, 48, 64, 65, 100].choose(&mut r).unwrap(), (3, 3))
+    } else {
+        (*[1, 3, 5, 8, 16, 17, 24, 33].choose(&mut r).unwrap(), *[(1, 1), (3, 3), (3, 3), (5, 5), (1, 3), (3, 1), (2, 2)].choose(&mut r).unwrap())
+    };
     let dil = if r.gen_bool(0.2) { 2 } else { 1 };
     let stride = if r.gen_bool(0.35) { 2 } else { 1 };
     let pads: Vec<usize> = (0..4).map(|i| r.gen_range(0..=dil * if i % 2 == 0 { kh - 1 } else { kw - 1 })).collect();
@@ -92,14 +107,21 @@ fn act_bounds(r: &mut ChaCha8Rng, case: OneOp, y: &ElementType) -> OneOp {
 #[test]
 fn conv2d_random_geometries() {
     for seed in 0..60 {
-        conv_case(seed, false).check(seed, &format!("conv2d seed {seed}"));
+        conv_case(seed, ConvKind::Any).check(seed, &format!("conv2d seed {seed}"));
     }
 }
 
 #[test]
 fn depthwise_conv2d_random_geometries() {
     for seed in 0..60 {
-        conv_case(1000 + seed, true).check(seed, &format!("depthwise seed {seed}"));
+        conv_case(1000 + seed, ConvKind::Depthwise).check(seed, &format!("depthwise seed {seed}"));
+    }
+}
+
+#[test]
+fn depthwise_3x3_wide_channels() {
+    for seed in 0..40 {
+        conv_case(3000 + seed, ConvKind::Depthwise3x3Wide).check(seed, &format!("depthwise 3x3 seed {seed}"));
     }
 }
 
@@ -248,7 +270,7 @@ fn conv_feeding_layout_sensitive_ops() {
     // A conv's NHWC output read by row-major consumers (flatten, concat on H)
     // must be transposed back: conv → flatten, checked via a 2-op chain.
     for seed in 0..10 {
-        let case = conv_case(7000 + seed, false);
+        let case = conv_case(7000 + seed, ConvKind::Any);
         let f = case.function();
         let y_ty = f.result_types[0].clone();
         let shape: Vec<i64> = y_ty.as_tensor().unwrap().shape.iter().map(|d| d.unwrap()).collect();

@@ -169,7 +169,7 @@ fn emit_step(
             gemm::emit(fx, s, ins[0], out, kernel, begin, end);
         }
         Step::Window(s) => match &s.op {
-            WindowOp::QDepthwise(QDepthwise { avx512: Some(layer), .. }) => window::rows_by_kernel(fx, s, *layer, ins[0], out, begin, end),
+            WindowOp::QDepthwise(QDepthwise { kernel: Some((layer, row)), .. }) => window::rows_by_kernel(fx, s, *layer, *row, ins[0], out, begin, end),
             _ => window::WindowEmitter::new(s, pool)?.emit(fx, ins[0], out, begin, end, pool)?,
         },
         Step::GlobalPool(s) => reduce::global_pool(fx, s, ins[0], out, begin, end, pool)?,

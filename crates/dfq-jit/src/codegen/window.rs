@@ -16,6 +16,7 @@ use cranelift_frontend::Switch;
 
 use super::fx::Fx;
 use super::rescale::{self, LaneConsts, ScalarConsts, Shift};
+use crate::kernels::dwconv::DwRowFn;
 use crate::plan::rescale::{Rescale, SimdRescale};
 use crate::plan::steps::{avg_rescale, Geom, Num, OutRange, WindowOp, WindowStep};
 use crate::plan::ConstPool;
@@ -393,15 +394,16 @@ impl<'s> WindowEmitter<'s> {
     }
 }
 
-/// Output rows `begin..end` by the AVX-512 row kernel: one call per row.
-pub(crate) fn rows_by_kernel(fx: &mut Fx, s: &WindowStep, layer: i64, input: Value, output: Value, begin: Value, end: Value) {
+/// Output rows `begin..end` by a precompiled row kernel: one call per row.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rows_by_kernel(fx: &mut Fx, s: &WindowStep, layer: i64, row: DwRowFn, input: Value, output: Value, begin: Value, end: Value) {
     let g = s.geom;
     fx.for_range(begin, end, 1, |fx, item| {
         let n = fx.ins().udiv_imm_s(item, g.oh as i64);
         let oy = fx.ins().urem_imm_s(item, g.oh as i64);
         let image = fx.index(input, n, (g.h * g.w * g.c) as i64);
         let out_row = fx.index(output, item, (g.ow * g.c) as i64);
-        let (l, f) = (fx.i64(layer), fx.i64(crate::kernels::dwconv::row as *const () as usize as i64));
+        let (l, f) = (fx.i64(layer), fx.i64(row as *const () as usize as i64));
         fx.call_indirect(f, &[l, image, oy, out_row]);
     });
 }

@@ -1,5 +1,6 @@
-//! Precompiled Rust GEMM microkernels, called by the generated code through
-//! `extern "C"` function pointers, one call per row panel and column chunk.
+//! Precompiled Rust microkernels, called by the generated code through
+//! `extern "C"` function pointers: GEMM once per row panel and column chunk,
+//! depthwise convs once per output row.
 //! The family is chosen once at compile time from the CPU's features.
 
 pub(crate) mod dwconv;

@@ -73,8 +73,8 @@ impl Planner<'_> {
         let y = self.fresh(out_shape, Layout::Nhwc, elem);
         if groups == geom.c && cg == 1 && o == geom.c {
             let mut op = depthwise(w, o, kh * kw);
-            if let (WindowOp::QDepthwise(dw), Some(QKernel::Avx512Vnni)) = (&mut op, self.qkernel) {
-                dw.avx512 = Some(self.pool.dwlayer(DwLayer::new(geom, dw)));
+            if let (WindowOp::QDepthwise(dw), Some(isa)) = (&mut op, self.qkernel.and_then(QKernel::depthwise)) {
+                dw.kernel = Some((self.pool.dwlayer(DwLayer::new(geom, dw)), DwLayer::entry(isa)));
             }
             self.push(Step::Window(WindowStep { input: x.buf, output: y.buf, geom, op }));
             return Ok(y);
@@ -240,7 +240,7 @@ fn depthwise(w: ConvWeights, channels: usize, taps: usize) -> WindowOp {
                 .flat_map(|t| (0..channels).map(move |c| (c, t)))
                 .map(|(c, t)| i32::from(q.weights[c * taps + t]) - q.weight_zeros[c])
                 .collect();
-            WindowOp::QDepthwise(QDepthwise { avx512: None, weights, bias: q.bias, input_zero: q.input_zero, requant: q.requant, out: q.out })
+            WindowOp::QDepthwise(QDepthwise { kernel: None, weights, bias: q.bias, input_zero: q.input_zero, requant: q.requant, out: q.out })
         }
         ConvWeights::F(f) => {
             let weights = (0..taps).flat_map(|t| (0..channels).map(move |c| (c, t))).map(|(c, t)| f.weights[c * taps + t]).collect();

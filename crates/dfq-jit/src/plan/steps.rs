@@ -2,6 +2,7 @@
 //! iterations ("items") are independent: output rows, row panels, chunks.
 
 use super::BufId;
+use crate::kernels::dwconv::DwRowFn;
 
 pub(crate) enum Step {
     Gemm(GemmStep),
@@ -242,9 +243,9 @@ pub(crate) enum WindowOp {
 }
 
 pub(crate) struct QDepthwise {
-    /// The AVX-512 row kernel's layer (`kernels::dwconv`), where the CPU has it;
-    /// else the rows are generated code.
-    pub avx512: Option<i64>,
+    /// A precompiled row kernel (`kernels::dwconv`) and its layer, for the
+    /// AVX-512 and AVX2 families; else the rows are generated code.
+    pub kernel: Option<(i64, DwRowFn)>,
     /// w − z_w[c], [tap][c].
     pub weights: Vec<i32>,
     pub bias: Vec<i32>,

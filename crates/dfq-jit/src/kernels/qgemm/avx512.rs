@@ -104,69 +104,114 @@ unsafe fn tile<const V: usize>(t: &Tile, epi: &Epilogue) {
     unsafe { store_tile(t, epi, &flat, V) };
 }
 
-/// The epilogue of a tile's accumulators, [row][vector] in `acc` (4 per row).
+/// The epilogue of a tile's accumulators, [row][vector] in `acc` (4 per row):
+/// each vector's constants are loaded once for all rows.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
 #[inline(never)]
 unsafe fn store_tile(t: &Tile, epi: &Epilogue, acc: &[__m512i; 24], vectors: usize) {
-    for r in 0..t.mr {
-        let dst = unsafe { t.out.add(r * t.ldc + t.col) };
-        for v in 0..vectors {
-            let bytes = unsafe { epilogue16(acc[4 * r + v], epi, t.col + 16 * v, t.sums[r]) };
-            let valid = (t.width - 16 * v).min(16);
-            let mask = if valid == 16 { u16::MAX } else { (1u16 << valid) - 1 };
-            unsafe { _mm_mask_storeu_epi8(dst.add(16 * v) as *mut i8, mask, bytes) };
+    for v in 0..vectors {
+        let col = t.col + 16 * v;
+        let e = unsafe { Epi16::load(epi, col) };
+        let valid = (t.width - 16 * v).min(16);
+        let mask = if valid == 16 { u16::MAX } else { (1u16 << valid) - 1 };
+        for r in 0..t.mr {
+            let mut a = acc[4 * r + v];
+            if epi.need_rowsum {
+                a = _mm512_sub_epi32(a, _mm512_mullo_epi32(e.wzero, _mm512_set1_epi32(t.sums[r])));
+            }
+            let bytes = unsafe { if e.uniform { e.apply::<true>(a) } else { e.apply::<false>(a) } };
+            unsafe { _mm_mask_storeu_epi8(t.out.add(r * t.ldc + col) as *mut i8, mask, bytes) };
         }
     }
 }
 
-/// 16 accumulators of columns col.. to 16 output bytes.
+/// The epilogue constants of 16 columns in registers, for loops over rows or
+/// pixels: `apply::<true>` is the uniform form (32-bit lanes; `e.uniform` must be
+/// set), `apply::<false>` the per-column form in i64 lanes.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
-#[inline]
-pub(crate) unsafe fn epilogue16(acc: __m512i, e: &Epilogue, col: usize, rowsum: i32) -> __m128i {
-    let load = |p: *const i32| unsafe { _mm512_loadu_si512(p.add(col) as *const __m512i) };
-    let mut a = _mm512_add_epi32(acc, load(e.bias.as_ptr()));
-    if e.need_rowsum {
-        a = _mm512_sub_epi32(a, _mm512_mullo_epi32(load(e.wzero.as_ptr()), _mm512_set1_epi32(rowsum)));
-    }
-    if let Some(u) = e.uniform {
-        return unsafe { uniform16(a, u, e) };
-    }
-    let lo = unsafe { rescale8(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)), e, col) };
-    let hi = unsafe { rescale8(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64::<1>(a)), e, col + 8) };
-    _mm_unpacklo_epi64(_mm512_cvtepi64_epi8(lo), _mm512_cvtepi64_epi8(hi))
+#[derive(Clone, Copy)]
+pub(crate) struct Epi16 {
+    pub uniform: bool,
+    bias: __m512i,
+    pub wzero: __m512i,
+    /// Uniform: [0] the multiplier and rounding term (i64 lanes), `shift` the
+    /// shift beyond 32 (i32 lanes). Per column: columns 0..8 and 8..16, i64 lanes.
+    mult: [__m512i; 2],
+    round: [__m512i; 2],
+    shift: [__m512i; 2],
+    /// Uniform: i32 lanes of z, lo, hi; per column: i64 lanes of z, lo − z, hi − z.
+    zero: __m512i,
+    lo: __m512i,
+    hi: __m512i,
 }
 
-/// The uniform form on 16 i32 lanes: even and odd lanes multiplied into i64
-/// (`pmuldq` reads the low dword of each qword), the high dwords blended back
-/// into place — floor(v / 2^32) — then the remaining shift, zero point, clamp.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
-#[inline]
-unsafe fn uniform16(a: __m512i, u: super::epilogue::Uniform, e: &Epilogue) -> __m128i {
-    let (m, r) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round));
-    let even = _mm512_add_epi64(_mm512_mul_epi32(a, m), r);
-    let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(a), m), r);
-    let hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd);
-    let t = _mm512_srav_epi32(hi, _mm512_set1_epi32(u.extra as i32));
-    let t = _mm512_add_epi32(t, _mm512_set1_epi32(e.zero));
-    let t = _mm512_min_epi32(_mm512_max_epi32(t, _mm512_set1_epi32(e.lo)), _mm512_set1_epi32(e.hi));
-    _mm512_cvtepi32_epi8(t)
-}
+impl Epi16 {
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+    pub(crate) unsafe fn load(e: &Epilogue, col: usize) -> Epi16 {
+        let load = |p: *const i32| unsafe { _mm512_loadu_si512(p.add(col) as *const __m512i) };
+        let load64 = |v: &[i64], at: usize| unsafe { _mm512_loadu_si512(v.as_ptr().add(at) as *const __m512i) };
+        let (bias, wzero) = (load(e.bias.as_ptr()), load(e.wzero.as_ptr()));
+        match e.uniform {
+            Some(u) => {
+                let (m, r) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round));
+                Epi16 {
+                    uniform: true,
+                    bias,
+                    wzero,
+                    mult: [m; 2],
+                    round: [r; 2],
+                    shift: [_mm512_set1_epi32(u.extra as i32); 2],
+                    zero: _mm512_set1_epi32(e.zero),
+                    lo: _mm512_set1_epi32(e.lo),
+                    hi: _mm512_set1_epi32(e.hi),
+                }
+            }
+            None => {
+                let z = i64::from(e.zero);
+                Epi16 {
+                    uniform: false,
+                    bias,
+                    wzero,
+                    mult: [load64(&e.mult, col), load64(&e.mult, col + 8)],
+                    round: [load64(&e.round, col), load64(&e.round, col + 8)],
+                    shift: [load64(&e.shift, col), load64(&e.shift, col + 8)],
+                    zero: _mm512_set1_epi64(z),
+                    lo: _mm512_set1_epi64(i64::from(e.lo) - z),
+                    hi: _mm512_set1_epi64(i64::from(e.hi) - z),
+                }
+            }
+        }
+    }
 
-/// clamp(z + (a·m + round) >> shift) on 8 i64 lanes; `mul_epi32` reads the low
-/// (sign-extended) halves, which hold a and m exactly.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
-#[inline]
-unsafe fn rescale8(a: __m512i, e: &Epilogue, col: usize) -> __m512i {
-    let load = |v: &[i64]| unsafe { _mm512_loadu_si512(v.as_ptr().add(col) as *const __m512i) };
-    let p = _mm512_add_epi64(_mm512_mul_epi32(a, load(&e.mult)), load(&e.round));
-    let p = _mm512_srav_epi64(p, load(&e.shift));
-    let z = i64::from(e.zero);
-    let p = _mm512_min_epi64(_mm512_max_epi64(p, _mm512_set1_epi64(i64::from(e.lo) - z)), _mm512_set1_epi64(i64::from(e.hi) - z));
-    _mm512_add_epi64(p, _mm512_set1_epi64(z))
+    /// 16 output bytes from accumulators `a` (bias not yet added).
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+    #[inline]
+    pub(crate) unsafe fn apply<const UNIFORM: bool>(&self, a: __m512i) -> __m128i {
+        let a = _mm512_add_epi32(a, self.bias);
+        if UNIFORM {
+            // Even and odd lanes multiplied into i64 (`pmuldq` reads the low dword of
+            // each qword), the high dwords blended back into place — floor(v / 2^32) —
+            // then the remaining shift, zero point, clamp.
+            let (m, r) = (self.mult[0], self.round[0]);
+            let even = _mm512_add_epi64(_mm512_mul_epi32(a, m), r);
+            let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(a), m), r);
+            let hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd);
+            let t = _mm512_add_epi32(_mm512_srav_epi32(hi, self.shift[0]), self.zero);
+            _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(t, self.lo), self.hi))
+        } else {
+            // clamp(z + (a·m + round) >> shift) on i64 lanes; `mul_epi32` reads the low
+            // (sign-extended) halves, which hold a and m exactly.
+            let half = |x: __m512i, i: usize| {
+                let p = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, self.mult[i]), self.round[i]), self.shift[i]);
+                _mm512_cvtepi64_epi8(_mm512_add_epi64(_mm512_min_epi64(_mm512_max_epi64(p, self.lo), self.hi), self.zero))
+            };
+            let lo = half(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)), 0);
+            let hi = half(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64::<1>(a)), 1);
+            _mm_unpacklo_epi64(lo, hi)
+        }
+    }
 }
 
 /// Σ of the first k bytes at p.

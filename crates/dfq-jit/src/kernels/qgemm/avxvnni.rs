@@ -1,5 +1,5 @@
 //! AVX-VNNI: `vpdpbusd ymm` on a 4×24 tile (12 accumulators, 3 weight vectors:
-//! the 16 ymm registers), scalar epilogue.
+//! the 16 ymm registers), the AVX2 epilogue.
 
 // Register tiles read best indexed by row and vector.
 #![allow(clippy::needless_range_loop)]
@@ -52,19 +52,14 @@ unsafe fn gemm_impl(l: &QGemmLayer, a: *const u8, lda: usize, rows: usize, col0:
         while j < col1 {
             let width = (col1 - j).min(NR);
             let b = unsafe { l.packed.as_ptr().add((j / NR) * l.kp * NR) };
-            let mut acc = [[0i32; NR]; MR];
-            unsafe {
+            let acc = unsafe {
                 match width.div_ceil(8) {
-                    1 => tile::<1>(&rowp, b, l.kp / 4, &mut acc),
-                    2 => tile::<2>(&rowp, b, l.kp / 4, &mut acc),
-                    _ => tile::<3>(&rowp, b, l.kp / 4, &mut acc),
+                    1 => tile::<1>(&rowp, b, l.kp / 4),
+                    2 => tile::<2>(&rowp, b, l.kp / 4),
+                    _ => tile::<3>(&rowp, b, l.kp / 4),
                 }
-            }
-            for r in 0..mr {
-                for x in 0..width {
-                    unsafe { *c.add((r0 + r) * ldc + j + x) = l.epi.apply(j + x, acc[r][x], sums[r]) };
-                }
-            }
+            };
+            unsafe { super::avx2::store_tile(&l.epi, &acc, j, width, &sums[..mr], c.add(r0 * ldc), ldc) };
             j += NR;
         }
         r0 += MR;
@@ -74,8 +69,8 @@ unsafe fn gemm_impl(l: &QGemmLayer, a: *const u8, lda: usize, rows: usize, col0:
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,avxvnni")]
 #[inline]
-unsafe fn tile<const V: usize>(rowp: &[*const u8; MR], mut b: *const u8, kq: usize, out: &mut [[i32; NR]; MR]) {
-    let mut acc = [[_mm256_setzero_si256(); V]; MR];
+unsafe fn tile<const V: usize>(rowp: &[*const u8; MR], mut b: *const u8, kq: usize) -> [[__m256i; NV]; MR] {
+    let mut acc = [[_mm256_setzero_si256(); NV]; MR];
     for q in 0..kq {
         let bv: [__m256i; V] = std::array::from_fn(|v| unsafe { _mm256_loadu_si256(b.add(32 * v) as *const __m256i) });
         for r in 0..MR {
@@ -86,9 +81,5 @@ unsafe fn tile<const V: usize>(rowp: &[*const u8; MR], mut b: *const u8, kq: usi
         }
         b = unsafe { b.add(32 * V) };
     }
-    for r in 0..MR {
-        for v in 0..V {
-            unsafe { _mm256_storeu_si256(out[r].as_mut_ptr().add(8 * v) as *mut __m256i, acc[r][v]) };
-        }
-    }
+    acc
 }

@@ -8,13 +8,14 @@
 //! the rescale wraps in i32: the true accumulator fits i32 (the interpreter
 //! rejects graphs where it does not), so the wrapped sum equals it.
 
-mod avx2;
+pub(crate) mod avx2;
 pub(crate) mod avx512;
 mod avxvnni;
 pub(crate) mod epilogue;
 mod pack;
 mod portable;
 
+use super::dwconv::DwIsa;
 use crate::aligned::AlignedBuf;
 use crate::options::KernelChoice;
 use epilogue::Epilogue;
@@ -69,6 +70,15 @@ impl QKernel {
             KernelChoice::AvxVnni => Some(QKernel::AvxVnni),
             KernelChoice::Avx512Vnni => Some(QKernel::Avx512Vnni),
             KernelChoice::Auto | KernelChoice::Cranelift => None,
+        }
+    }
+
+    /// The depthwise row kernel that goes with the family, if any.
+    pub fn depthwise(self) -> Option<DwIsa> {
+        match self {
+            QKernel::Avx512Vnni => Some(DwIsa::Avx512),
+            QKernel::Avx2 | QKernel::AvxVnni => Some(DwIsa::Avx2),
+            QKernel::Portable => None,
         }
     }
 
