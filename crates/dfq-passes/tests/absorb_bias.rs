@@ -149,8 +149,8 @@ fn absorption_after_equalization_is_exact_where_the_bound_holds() {
 }
 
 /// The shipped example pads its depthwise convs: with the bound holding, the
-/// rewrite is exact once padded consumers are left out (`allow-padding=false`,
-/// with a remark), and moves border outputs when they are not.
+/// rewrite is exact once padded consumers are left out (the default, with a
+/// remark), and moves border outputs when they are not (`allow-padding=true`).
 #[test]
 fn padded_consumers_are_exact_only_when_skipped() {
     let mut reference = tiny(1);
@@ -158,11 +158,11 @@ fn padded_consumers_are_exact_only_when_skipped() {
     let inputs = common::random_inputs(&reference.functions[0], 5, 3);
     use_measured_statistics(&mut reference, &inputs);
     let mut exact = reference.clone();
-    let remarks = run_passes(&mut exact, "absorb-bias{allow-padding=false}");
+    let remarks = run_passes(&mut exact, "absorb-bias");
     assert!(remarks.iter().any(|d| d.message.contains("pads with zeros")));
     let exact_dev = deviation(&reference, &exact, &inputs);
     let mut padded = reference.clone();
-    run_passes(&mut padded, "absorb-bias");
+    run_passes(&mut padded, "absorb-bias{allow-padding=true}");
     let padded_dev = deviation(&reference, &padded, &inputs);
     println!("absorb-bias on tiny(1), bound holding: deviation {exact_dev:.2e} skipping padded convs, {padded_dev:.2e} absorbing into them");
     assert!(exact_dev < 1e-4);
@@ -270,7 +270,7 @@ func.func @main(%x: tensor<1x1x2x2xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2xf32
 
 /// Zero padding: the padded taps saw 0 before and still do, but W2's bias now
 /// adds W2·c over all taps, so only outputs whose window touches the border move
-/// — by W2's padded taps times c.
+/// — by W2's padded taps times c. That is why only `allow-padding=true` does it.
 #[test]
 fn zero_padding_moves_only_border_outputs() {
     let padded = RELU_PAIR
@@ -278,7 +278,10 @@ fn zero_padding_moves_only_border_outputs() {
         .replace("\"nn.conv2d\"(%1, %w2)", "\"nn.conv2d\"(%1, %w2) {pads = array<i64: 1, 1, 1, 1>}");
     let reference = parse(&padded);
     let mut m = reference.clone();
-    run_passes(&mut m, "absorb-bias");
+    let remarks = run_passes(&mut m, "absorb-bias");
+    assert!(remarks.iter().any(|d| d.message.contains("pads with zeros")));
+    assert_eq!(common::print(&m), common::print(&reference), "the default leaves padded consumers alone");
+    run_passes(&mut m, "absorb-bias{allow-padding=true}");
     let x = Tensor::from_f32(vec![1, 1, 3, 3], vec![0.0; 9]);
     let (a, b) = (outputs(&reference, &x), outputs(&m, &x));
     // Centre: all 9 taps inside. Edges: 3 taps padded; corners: 5; each 0.5·c = 1.

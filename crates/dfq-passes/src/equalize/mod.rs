@@ -30,6 +30,7 @@
 //! did not converge) says which. Sweeps only track scales and per-block weight
 //! maxima; the weights are rescaled and the graph rewritten once at the end.
 
+mod activation;
 pub(crate) mod chain;
 pub(crate) mod clamp;
 mod scaled;
@@ -42,6 +43,8 @@ use dfq_rewrite::{OptionKind, OptionSpec, Pass, PassContext, PassError, PassInfo
 
 use crate::dce::remove_dead_ops;
 use crate::layer::{ChannelStats, Layer};
+use crate::quantize::ranges::{analyze, RangeOptions};
+use activation::ActivationBound;
 use chain::{follow, is_layer, Chain};
 use clamp::{replace_with_clip, Bounds};
 use scaled::ScaledLayer;
@@ -54,6 +57,12 @@ const OPTIONS: &[OptionSpec] = &[
         help: "Stop when no channel scale of a sweep differs from 1 by more than this",
     },
     OptionSpec { name: "max-iterations", kind: OptionKind::Int, default: "100", help: "Most sweeps over all pairs" },
+    OptionSpec {
+        name: "bound-activations",
+        kind: OptionKind::Bool,
+        default: "true",
+        help: "Keep each activation's largest channel range (from the batch-norm statistics) from growing; false gives the paper's weight-only scales",
+    },
 ];
 
 pub fn info() -> PassInfo {
@@ -69,11 +78,12 @@ pub fn info() -> PassInfo {
 pub struct EqualizeOptions {
     pub tolerance: f64,
     pub max_iterations: usize,
+    pub bound_activations: bool,
 }
 
 impl Default for EqualizeOptions {
     fn default() -> EqualizeOptions {
-        EqualizeOptions { tolerance: 1e-2, max_iterations: 100 }
+        EqualizeOptions { tolerance: 1e-2, max_iterations: 100, bound_activations: true }
     }
 }
 
@@ -87,7 +97,11 @@ impl EqualizeOptions {
         if max_iterations < 1 {
             return Err(format!("equalize: max-iterations must be at least 1, got {max_iterations}"));
         }
-        Ok(EqualizeOptions { tolerance, max_iterations: max_iterations as usize })
+        Ok(EqualizeOptions {
+            tolerance,
+            max_iterations: max_iterations as usize,
+            bound_activations: o.bool("bound-activations"),
+        })
     }
 }
 
@@ -131,11 +145,12 @@ pub struct PairSummary {
 /// Equalizes every pair of `f`; remarks go to `diagnostics`.
 pub fn equalize_function(f: &mut Function, options: &EqualizeOptions, diagnostics: &mut Vec<Diagnostic>) -> Summary {
     let (chains, mut layers) = find_chains(f, diagnostics);
+    let bounds = if options.bound_activations { activation_bounds(f, &chains) } else { vec![None; chains.len()] };
     let mut scales: Vec<Vec<f64>> = chains.iter().map(|c| vec![1.0; c.channels]).collect();
     let (mut sweeps, mut last_change) = (0, 0.0);
     while !chains.is_empty() && sweeps < options.max_iterations {
         sweeps += 1;
-        last_change = sweep(&chains, &mut layers, &mut scales);
+        last_change = sweep(&chains, &bounds, &mut layers, &mut scales);
         if last_change <= options.tolerance {
             break;
         }
@@ -156,6 +171,17 @@ pub fn equalize_function(f: &mut Function, options: &EqualizeOptions, diagnostic
         })
         .collect();
     Summary { pairs, sweeps, converged, last_change }
+}
+
+/// Each chain's bound from the data-free ranges of the function as it is. A
+/// function input without `dfq.range` is taken as [-1, 1] here: it only matters
+/// for layers that have no statistics of their own.
+fn activation_bounds(f: &Function, chains: &[Chain]) -> Vec<Option<ActivationBound>> {
+    let options = RangeOptions { std_devs: 6.0, input_range: Some((-1.0, 1.0)) };
+    match analyze(f, options) {
+        Ok(analysis) => chains.iter().map(|c| ActivationBound::of(f, c, &analysis)).collect(),
+        Err(_) => vec![None; chains.len()],
+    }
 }
 
 /// The chain from every layer whose output can be rescaled, with the layers
@@ -201,10 +227,21 @@ fn scaling_crosses(f: &Function, op: OpId) -> Result<(), String> {
 }
 
 /// Equalizes each pair once, in program order; returns the largest |s_i − 1|.
-fn sweep(chains: &[Chain], layers: &mut HashMap<OpId, ScaledLayer>, scales: &mut [Vec<f64>]) -> f64 {
+fn sweep(
+    chains: &[Chain],
+    bounds: &[Option<ActivationBound>],
+    layers: &mut HashMap<OpId, ScaledLayer>,
+    scales: &mut [Vec<f64>],
+) -> f64 {
     let mut largest = 0.0f64;
-    for (chain, total) in chains.iter().zip(scales) {
-        let s = pair_scales(chain, layers);
+    for ((chain, bound), total) in chains.iter().zip(bounds).zip(scales) {
+        let mut s = pair_scales(chain, layers);
+        if let Some(bound) = bound {
+            // The total scale t_i·s_i stays at least the bound.
+            for ((s, t), min) in s.iter_mut().zip(total.iter()).zip(&bound.min_scale) {
+                *s = s.max(min / t);
+            }
+        }
         apply(chain, layers, &s);
         for (t, s) in total.iter_mut().zip(&s) {
             *t *= s;
@@ -337,7 +374,7 @@ mod tests {
         assert_eq!(parse("").unwrap(), EqualizeOptions::default());
         assert_eq!(
             parse("tolerance=1e-6 max-iterations=7").unwrap(),
-            EqualizeOptions { tolerance: 1e-6, max_iterations: 7 }
+            EqualizeOptions { tolerance: 1e-6, max_iterations: 7, bound_activations: true }
         );
         assert!(parse("max-iterations=0").unwrap_err().contains("at least 1"));
         assert!(parse("tolerance=-1").unwrap_err().contains("negative"));
