@@ -34,6 +34,7 @@ pub fn write_output(path: &str, data: &[u8]) -> Result<(), String> {
         .prefix(".dfq-")
         .tempfile_in(dir)
         .map_err(|e| format!("cannot create a temporary file in '{}': {e}", dir.display()))?;
+    let _cleanup = interrupt::remove_on_signal(tmp.path());
     tmp.write_all(data).and_then(|_| tmp.as_file().sync_all()).map_err(|e| format!("cannot write '{path}': {e}"))?;
     // Temporary files are private (0600); the result should have the permissions
     // the file already had, or the usual ones for a new file.
@@ -44,6 +45,75 @@ pub fn write_output(path: &str, data: &[u8]) -> Result<(), String> {
     tmp.as_file().set_permissions(permissions).map_err(|e| format!("cannot set permissions of '{path}': {e}"))?;
     tmp.persist(target).map_err(|e| format!("cannot replace '{path}': {}", e.error))?;
     Ok(())
+}
+
+/// Ctrl-C (or a kill) while an output is being written would end the process
+/// before the temporary file's destructor runs, leaving a stray `.dfq-*` file.
+/// While one exists, a handler for SIGINT, SIGTERM and SIGHUP unlinks it and
+/// then dies of the signal as it would have.
+#[cfg(unix)]
+mod interrupt {
+    use std::ffi::CString;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicPtr, Ordering};
+    use std::sync::Once;
+
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+    /// The path of the temporary file being written, or null. Paths are leaked
+    /// (a few bytes per output file) because the handler may read one on
+    /// another thread at any moment.
+    static PENDING: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+    extern "C" fn on_signal(sig: libc::c_int) {
+        // Only async-signal-safe calls: unlink, signal, raise.
+        let path = PENDING.swap(std::ptr::null_mut(), Ordering::SeqCst);
+        unsafe {
+            if !path.is_null() {
+                libc::unlink(path);
+            }
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
+
+    fn install() {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            for sig in SIGNALS {
+                let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                // A signal the caller ignores (nohup, background jobs) stays ignored.
+                let previous = unsafe { libc::signal(sig, handler) };
+                if previous == libc::SIG_IGN {
+                    unsafe { libc::signal(sig, libc::SIG_IGN) };
+                }
+            }
+        });
+    }
+
+    /// Clears the pending path when the write is over (persisted or failed).
+    pub struct Pending;
+
+    impl Drop for Pending {
+        fn drop(&mut self) {
+            PENDING.store(std::ptr::null_mut(), Ordering::SeqCst);
+        }
+    }
+
+    pub fn remove_on_signal(path: &Path) -> Option<Pending> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = CString::new(path.as_os_str().as_bytes()).ok()?;
+        install();
+        PENDING.store(c.into_raw(), Ordering::SeqCst);
+        Some(Pending)
+    }
+}
+
+#[cfg(not(unix))]
+mod interrupt {
+    pub fn remove_on_signal(_: &std::path::Path) -> Option<()> {
+        None
+    }
 }
 
 #[cfg(unix)]

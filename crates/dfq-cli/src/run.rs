@@ -6,6 +6,7 @@ mod engine;
 mod eval;
 mod inputs;
 mod json;
+mod limits;
 pub mod npy;
 pub(crate) mod qdq;
 mod random;
@@ -131,6 +132,18 @@ struct Cli {
     #[arg(long, value_name = "PATH", requires = "measuring")]
     json: Option<String>,
 
+    /// Refuse to run when one run needs more than SIZE bytes by an estimate from the function's
+    /// types (constants plus the largest set of values alive at once; with --eval, times the
+    /// images run in parallel), checked before any input is read: 512M, 4G, ... [default: the
+    /// machine's physical memory].
+    #[arg(long, value_name = "SIZE", value_parser = limits::parse_size)]
+    max_memory: Option<u64>,
+
+    /// Refuse to run when one value (an argument, a constant, an op's result) would take more
+    /// than SIZE bytes [default: 2G].
+    #[arg(long, value_name = "SIZE", value_parser = limits::parse_size)]
+    max_tensor_size: Option<u64>,
+
     /// No progress bar and no notes (warnings and errors are still shown).
     #[arg(short, long)]
     quiet: bool,
@@ -220,6 +233,13 @@ fn load_model(path: &str, quiet: bool) -> Result<(SourceFile, dfq_ir::Module), S
 }
 
 impl Cli {
+    fn limits(&self) -> limits::Limits {
+        limits::Limits {
+            max_memory: self.max_memory.unwrap_or_else(limits::default_max_memory),
+            max_tensor: self.max_tensor_size.unwrap_or(limits::DEFAULT_MAX_TENSOR),
+        }
+    }
+
     fn engine(&self) -> Engine {
         Engine::from_flags(self.interp, self.threads.map(usize::from))
     }
@@ -244,6 +264,7 @@ impl Cli {
 fn run(cli: &Cli, module: &dfq_ir::Module) -> Result<(), Failure> {
     let func = module.function(&cli.entry).ok_or_else(|| no_such_function(module, &cli.entry))?;
     check_output_count(func, &cli.outputs)?;
+    cli.limits().check(func, 1, 1)?;
     let inputs = if cli.random_input {
         random_inputs(func, cli.seed.unwrap_or(0))?
     } else {

@@ -91,6 +91,12 @@ fn evaluate(cli: &Cli, dir: &Path, module: &Module, reference: Option<&Module>) 
     let args = &cli.evaluation;
     let model = Classifier::new(entry(module, &cli.entry)?, args.batch.map(|b| b as usize))?;
     let reference = reference.map(|m| Classifier::new(entry(m, &cli.entry)?, None)).transpose()?;
+    // Images run in parallel, one per rayon thread, each with its own values.
+    let parallel = rayon::current_num_threads() as u64;
+    cli.limits().check(model.func, model.batch as u64, parallel)?;
+    if let Some(r) = &reference {
+        cli.limits().check(r.func, r.batch as u64, parallel)?;
+    }
     if let Some(r) = &reference {
         model.check_reference(r)?;
     }
