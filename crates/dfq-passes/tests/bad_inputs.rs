@@ -194,3 +194,15 @@ fn an_op_a_pass_cannot_handle_is_a_remark_not_a_failure() {
     assert!(shown.iter().any(|d| d.contains("left in float: 'nn.sigmoid' has no integer lowering")), "{shown:#?}");
     scales(&print(&m));
 }
+
+#[test]
+fn a_nan_input_range_is_refused_in_the_ir_and_in_the_option() {
+    let text = "func.func @main(%x: tensor<4xf32> {dfq.range = [0x7FF8000000000000 : f64, 1.0]}) -> tensor<4xf32> {\n  return %x : tensor<4xf32>\n}\n";
+    let err = dfq_dialects::verify_module(&parse(text)).unwrap_err().render(&[]);
+    assert!(err.starts_with("test.mlir:1:17: error: argument %x of '@main': 'dfq.range' bounds must be finite, got [NaN, 1]"), "{err}");
+    let mut m = parse(common::CONV_RELU6);
+    match try_run_passes(&mut m, "quantize{input-range=nan,1}") {
+        Err(PassError::Message(e)) => assert_eq!(e, "quantize: input-range must be 'min,max' with finite min ≤ max, got 'nan,1'"),
+        other => panic!("expected an option error, got {other:?}"),
+    }
+}

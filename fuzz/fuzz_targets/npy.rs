@@ -1,0 +1,12 @@
+//! Any bytes as a .npy file: a tensor or an error, never a panic; a decoded
+//! tensor encodes and decodes back to itself.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(t) = dfq_npy::decode("fuzz.npy", data) {
+        let bytes = dfq_npy::encode(&t).expect("a decoded tensor encodes");
+        assert_eq!(dfq_npy::decode("again.npy", &bytes).expect("re-decodes"), t);
+    }
+});
