@@ -9,7 +9,9 @@
 #
 # Environment: LIMIT (images per row), DATA (the sample, default
 # ../shared/data/imagenet-sample), RESULTS (the file to edit, default
-# docs/results.md), OUT (models and JSON, default build/paper-table), BUILD=0
+# docs/results.md), OUT (models and JSON, default build/paper-table), REPORT
+# (where `dfq-opt --report` writes the DFQ row's figures, default
+# docs/results/efficientnet-lite0), BUILD=0
 # (use the binaries in target/release as they are).
 #
 # Evaluations run one after another: each already uses every core. Only the
@@ -22,6 +24,7 @@ LIMIT=${LIMIT:-}
 DATA=${DATA:-../shared/data/imagenet-sample}
 RESULTS=${RESULTS:-docs/results.md}
 OUT=${OUT:-build/paper-table}
+REPORT=${REPORT:-docs/results/efficientnet-lite0}
 CALIBRATION_IMAGES=32
 BIN=target/release
 FP32=build/effnet.mlir
@@ -111,6 +114,12 @@ for row in "${ROWS[@]}"; do
     [ "$status" = ok ] || { FAILED=1; echo "paper_table.sh: $id: $status" >&2; }
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$what" "$flags" "$paper" "$status" "$json" >>"$TSV"
 done
+
+# The figures (per-channel weight ranges before/after CLE, per-layer weight
+# SQNR) and the per-layer report of the DFQ row.
+echo "report: dfq-opt --dfq --report $REPORT/" >&2
+"$BIN/dfq-opt" --dfq "$FP32" -o "$OUT/dfq-report.mlir" --report "$REPORT/" 2>"$OUT/report.log" ||
+    { FAILED=1; echo "paper_table.sh: dfq-opt --report failed (see $OUT/report.log)" >&2; }
 
 python3 - "$TSV" "$RESULTS" "${LIMIT:-all}" "$DATA" "$CALIBRATION_IMAGES" <<'EOF'
 import datetime, json, os, re, sys
