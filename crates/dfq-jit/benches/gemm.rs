@@ -2,7 +2,7 @@
 //! epilogue) on one thread, per kernel family: GOPS = 2·M·N·K / time, the time
 //! being the median of the GEMM step alone.
 //!
-//! `cargo bench -p dfq-jit --bench gemm [-- --size 256 --runs 200]`
+//! `cargo bench -p dfq-jit --bench gemm [-- --size 256 --runs 200 --mnk M,N,K]`
 
 use dfq_interp::{Tensor, TensorData};
 use dfq_ir::{Argument, Attribute, DenseData, DenseElements, ElementType, Function, Operation, QuantParams, QuantType, TensorType, Type, Value};
@@ -49,10 +49,16 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str, default: usize| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(default);
     let (size, runs) = (arg("--size", 256), arg("--runs", 200));
-    let f = linear(size, size, size);
-    let x = Tensor::new(vec![size, size], TensorData::U8((0..size * size).map(|i| (i * 31 % 251) as u8).collect()));
-    let ops = 2.0 * (size * size * size) as f64;
-    println!("int8 GEMM {size}³, 1 thread, median of {runs} runs of the GEMM step:");
+    // `--mnk M,N,K`: another shape (MobileNet's 1×1 convs are M×N×K = pixels × out × in).
+    let mnk: Vec<usize> = match args.iter().position(|a| a == "--mnk").and_then(|i| args.get(i + 1)) {
+        Some(s) => s.split(',').map(|d| d.parse().expect("--mnk M,N,K")).collect(),
+        None => vec![size; 3],
+    };
+    let [m, n, k] = <[usize; 3]>::try_from(mnk).expect("--mnk M,N,K");
+    let f = linear(m, n, k);
+    let x = Tensor::new(vec![m, k], TensorData::U8((0..m * k).map(|i| (i * 31 % 251) as u8).collect()));
+    let ops = 2.0 * (m * n * k) as f64;
+    println!("int8 GEMM {m}×{n}×{k}, 1 thread, median of {runs} runs of the GEMM step:");
     for kernel in KernelChoice::supported() {
         let compiled = CompiledFunction::compile(&f, &JitOptions { threads: 1, kernel }).expect("compile");
         let profile = compiled.profile(std::slice::from_ref(&x), runs).expect("profile");

@@ -1,7 +1,7 @@
 //! MobileNetV1 (568.7 M MAC) in int8 through the JIT: compile time, median
 //! latency at 1 and 2 threads, GOPS (2·MAC / time); the f32 network too.
 //!
-//! `cargo bench -p dfq-jit --bench mobilenet_v1 [-- --runs 50 --check]`
+//! `cargo bench -p dfq-jit --bench mobilenet_v1 [-- --runs 50 --check --threads N]`
 //! (`--check` also compares the int8 output with the interpreter's, bit for bit).
 
 use std::time::{Duration, Instant};
@@ -51,6 +51,10 @@ fn main() {
     let runs = args.iter().position(|a| a == "--runs").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(30);
     let check = args.iter().any(|a| a == "--check");
     let float_too = !args.iter().any(|a| a == "--int8-only");
+    let thread_counts: Vec<usize> = match args.iter().position(|a| a == "--threads").and_then(|i| args.get(i + 1)) {
+        Some(t) => vec![t.parse().expect("--threads N")],
+        None => vec![1, 2],
+    };
 
     let net = mobilenet_v1(1, Activation::Relu);
     let macs = count_macs(&net);
@@ -65,7 +69,7 @@ fn main() {
     }
     for (name, module) in &graphs {
         let func = &module.functions[0];
-        for threads in [1, 2] {
+        for &threads in &thread_counts {
             let opts = JitOptions { threads, kernel: KernelChoice::Auto };
             let f = CompiledFunction::compile(func, &opts).expect("compile");
             let lat = median_latency(&f, &x, 5, runs);

@@ -74,10 +74,12 @@ impl DwLayer {
         rows
     }
 
-    /// Channel 0 of each tap's input pixel for output column `ox` (zeros in the padding).
-    fn taps(&self, rows: &[*const u8; MAX_TAPS], ox: usize) -> [*const u8; MAX_TAPS] {
+    /// Channel 0 of each tap's input pixel for output column `ox` (zeros in the
+    /// padding); N ≥ the taps.
+    #[inline(always)]
+    fn taps<const N: usize>(&self, rows: &[*const u8; MAX_TAPS], ox: usize) -> [*const u8; N] {
         let g = self.g;
-        let mut ptrs = [self.zeros.as_ptr(); MAX_TAPS];
+        let mut ptrs = [self.zeros.as_ptr(); N];
         for ky in 0..g.kh {
             for kx in 0..g.kw {
                 let ix = (ox * g.sw + kx * g.dw).wrapping_sub(g.pl);
@@ -101,7 +103,7 @@ impl DwLayer {
         }
         for ox in 0..g.ow {
             // SAFETY: pixel ox of the output row.
-            pixel(&self.taps(&rows, ox)[..g.kh * g.kw], unsafe { out.add(ox * g.c) });
+            pixel(&self.taps::<MAX_TAPS>(&rows, ox)[..g.kh * g.kw], unsafe { out.add(ox * g.c) });
         }
     }
 
@@ -240,7 +242,7 @@ mod avx512 {
                 unsafe { _mm_mask_storeu_epi8(out.add(ox * c + c0) as *mut i8, mask, bytes) };
             };
             for ox in l.border_cols() {
-                let taps = l.taps(rows, ox);
+                let taps = l.taps::<9>(rows, ox);
                 pixel(std::array::from_fn(|t| unsafe { taps[t].add(c0) }), ox);
             }
             if lo < hi {
@@ -308,7 +310,7 @@ mod avx2 {
                 unsafe { e.store(&l.epi, c0, acc, 0, out.add(ox * c + c0), valid) };
             };
             for ox in l.border_cols() {
-                let taps = l.taps(rows, ox);
+                let taps = l.taps::<9>(rows, ox);
                 pixel(std::array::from_fn(|t| unsafe { taps[t].add(c0) }), ox);
             }
             if lo < hi {

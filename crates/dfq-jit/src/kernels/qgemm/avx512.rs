@@ -110,6 +110,9 @@ unsafe fn tile<const V: usize>(t: &Tile, epi: &Epilogue) {
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
 #[inline(never)]
 unsafe fn store_tile(t: &Tile, epi: &Epilogue, acc: &[__m512i; 24], vectors: usize) {
+    if let (Some(u), Some(packed), 64) = (epi.uniform, &epi.packed, t.width) {
+        return unsafe { store_packed(t, epi, u, packed, acc) };
+    }
     for v in 0..vectors {
         let col = t.col + 16 * v;
         let e = unsafe { Epi16::load(epi, col) };
@@ -118,12 +121,64 @@ unsafe fn store_tile(t: &Tile, epi: &Epilogue, acc: &[__m512i; 24], vectors: usi
         for r in 0..t.mr {
             let mut a = acc[4 * r + v];
             if epi.need_rowsum {
-                a = _mm512_sub_epi32(a, _mm512_mullo_epi32(e.wzero, _mm512_set1_epi32(t.sums[r])));
+                a = _mm512_sub_epi32(a, unsafe { rowsum_term(epi, e.wzero, t.sums[r]) });
             }
             let bytes = unsafe { if e.uniform { e.apply::<true>(a) } else { e.apply::<false>(a) } };
             unsafe { _mm_mask_storeu_epi8(t.out.add(r * t.ldc + col) as *mut i8, mask, bytes) };
         }
     }
+}
+
+/// z_w·R for 16 columns with weight zero points `wzero` and row sum R.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn rowsum_term(epi: &Epilogue, wzero: __m512i, rowsum: i32) -> __m512i {
+    match epi.wzero_all {
+        Some(z) => _mm512_set1_epi32(z.wrapping_mul(rowsum)),
+        None => _mm512_mullo_epi32(wzero, _mm512_set1_epi32(rowsum)),
+    }
+}
+
+/// The uniform epilogue of a full 64-column tile whose weights were packed in
+/// `pack::packed_column` order: four vectors narrowed by two `packssdw` and a
+/// `packuswb` come out in column order, for one 64-byte store per row. The zero
+/// point is added to the saturated i16 values and the clamp done on bytes, which
+/// gives clamp(z + t, lo, hi) for every i32 t, as 0 ≤ lo ≤ hi ≤ 255 and 0 ≤ z ≤ 255.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
+unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: super::epilogue::Uniform, (bias, wzero): &(Vec<i32>, Vec<i32>), acc: &[__m512i; 24]) {
+    let load = |v: &[i32], i: usize| unsafe { _mm512_loadu_si512(v.as_ptr().add(t.col + 16 * i) as *const __m512i) };
+    let b: [__m512i; 4] = std::array::from_fn(|i| load(bias, i));
+    let z: [__m512i; 4] = std::array::from_fn(|i| load(wzero, i));
+    let (m, r, shift) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round), _mm512_set1_epi32(u.extra as i32));
+    let z16 = _mm512_set1_epi16(epi.zero as i16);
+    let (lo, hi) = (_mm512_set1_epi8(epi.lo as u8 as i8), _mm512_set1_epi8(epi.hi as u8 as i8));
+    for row in 0..t.mr {
+        let q: [__m512i; 4] = std::array::from_fn(|i| {
+            let mut a = _mm512_add_epi32(acc[4 * row + i], b[i]);
+            if epi.need_rowsum {
+                a = _mm512_sub_epi32(a, unsafe { rowsum_term(epi, z[i], t.sums[row]) });
+            }
+            unsafe { uniform_core(a, m, r, shift) }
+        });
+        let p0 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), z16);
+        let p1 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), z16);
+        let bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(p0, p1), lo), hi);
+        unsafe { _mm512_storeu_si512(t.out.add(row * t.ldc + t.col) as *mut __m512i, bytes) };
+    }
+}
+
+/// (a·m + round) >> (32 + extra) on 16 i32 lanes: even and odd lanes multiplied
+/// into i64 (`pmuldq` reads the low dword of each qword), the high dwords blended
+/// back into place, then the remaining shift.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn uniform_core(a: __m512i, m: __m512i, round: __m512i, extra: __m512i) -> __m512i {
+    let even = _mm512_add_epi64(_mm512_mul_epi32(a, m), round);
+    let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(a), m), round);
+    _mm512_srav_epi32(_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd), extra)
 }
 
 /// The epilogue constants of 16 columns in registers, for loops over rows or
@@ -191,14 +246,7 @@ impl Epi16 {
     pub(crate) unsafe fn apply<const UNIFORM: bool>(&self, a: __m512i) -> __m128i {
         let a = _mm512_add_epi32(a, self.bias);
         if UNIFORM {
-            // Even and odd lanes multiplied into i64 (`pmuldq` reads the low dword of
-            // each qword), the high dwords blended back into place — floor(v / 2^32) —
-            // then the remaining shift, zero point, clamp.
-            let (m, r) = (self.mult[0], self.round[0]);
-            let even = _mm512_add_epi64(_mm512_mul_epi32(a, m), r);
-            let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(a), m), r);
-            let hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd);
-            let t = _mm512_add_epi32(_mm512_srav_epi32(hi, self.shift[0]), self.zero);
+            let t = _mm512_add_epi32(unsafe { uniform_core(a, self.mult[0], self.round[0], self.shift[0]) }, self.zero);
             _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(t, self.lo), self.hi))
         } else {
             // clamp(z + (a·m + round) >> shift) on i64 lanes; `mul_epi32` reads the low

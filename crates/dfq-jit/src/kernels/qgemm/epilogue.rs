@@ -24,6 +24,11 @@ pub(crate) struct Epilogue {
     /// vector form fits: (a·mult + round) >> (32 + extra) with mult < 2^31, which
     /// 32-bit lanes compute with two `pmuldq` and a high-half shuffle.
     pub uniform: Option<Uniform>,
+    /// The weight zero point when all columns share it.
+    pub wzero_all: Option<i32>,
+    /// bias and wzero with full 64-column blocks in `pack::packed_column` order,
+    /// for kernels that narrow 64 columns at once (see `pack64`).
+    pub packed: Option<(Vec<i32>, Vec<i32>)>,
     pub zero: i32,
     pub lo: i32,
     pub hi: i32,
@@ -61,10 +66,26 @@ impl Epilogue {
             shift: padded(forms.iter().map(|f| f.2).collect()),
             requant: requant.to_vec(),
             uniform: uniform_form(requant, bounds),
+            wzero_all: weight_zeros.iter().all(|&z| Some(&z) == weight_zeros.first()).then(|| weight_zeros.first().copied().unwrap_or(0)),
+            packed: None,
             zero,
             lo,
             hi,
         }
+    }
+
+    /// Adds the packed copies of bias and wzero for `n` columns.
+    pub fn pack64(&mut self, n: usize) {
+        let permute = |v: &[i32]| {
+            let mut out = v.to_vec();
+            for b0 in (0..n.saturating_sub(63)).step_by(64) {
+                for i in 0..64 {
+                    out[b0 + i] = v[super::pack::packed_column(b0, i / 16, i % 16)];
+                }
+            }
+            out
+        };
+        self.packed = Some((permute(&self.bias), permute(&self.wzero)));
     }
 
     /// The output byte of column `j` for raw sum `acc` and row sum `rowsum`.

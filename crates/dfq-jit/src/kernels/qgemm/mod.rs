@@ -104,13 +104,19 @@ impl QKernel {
     /// Packs the weights for this family and folds the zero points into the epilogue.
     pub fn build(self, spec: &QGemmSpec) -> QGemmLayer {
         let kp = spec.k.div_ceil(4) * 4;
+        let mut epi = Epilogue::new(spec);
+        if self == QKernel::Avx512Vnni && epi.uniform.is_some() {
+            epi.pack64(spec.n);
+            let packed = AlignedBuf::from_slice(&pack::quads_packed64(&spec.weights, spec.n, spec.k, kp));
+            return QGemmLayer { k: spec.k, kp, packed, epi };
+        }
         let packed = match self {
             QKernel::Portable => AlignedBuf::from_slice(&spec.weights),
             QKernel::Avx2 => AlignedBuf::from_slice(&pack::pairs_i16(&spec.weights, spec.n, spec.k, kp, 8, avx2::NV)),
             QKernel::AvxVnni => AlignedBuf::from_slice(&pack::quads(&spec.weights, spec.n, spec.k, kp, 8, avxvnni::NV)),
             QKernel::Avx512Vnni => AlignedBuf::from_slice(&pack::quads(&spec.weights, spec.n, spec.k, kp, 16, avx512::NV)),
         };
-        QGemmLayer { k: spec.k, kp, packed, epi: Epilogue::new(spec) }
+        QGemmLayer { k: spec.k, kp, packed, epi }
     }
 }
 
@@ -136,7 +142,9 @@ mod tests {
         out
     }
 
-    fn random_spec(seed: u64, n: usize, k: usize, zw: bool) -> QGemmSpec {
+    /// `uniform`: one multiplier for all columns (per-tensor weights: the kernels'
+    /// uniform epilogue, and AVX-512's packed column order).
+    fn random_spec(seed: u64, n: usize, k: usize, zw: bool, uniform: bool) -> QGemmSpec {
         let mut s = seed;
         let mut next = move || {
             s ^= s << 13;
@@ -151,7 +159,11 @@ mod tests {
             weight_zeros: (0..n).map(|_| if zw { (next() % 41) as i32 - 20 } else { 0 }).collect(),
             bias: (0..n).map(|_| (next() % 20001) as i32 - 10000).collect(),
             input_zero: (next() % 256) as i32,
-            requant: (0..n).map(|_| dfq_quant::quantize_multiplier(1e-4 + (next() % 1000) as f64 * 1e-5)).collect(),
+            requant: {
+                let mut m = || dfq_quant::quantize_multiplier(1e-4 + (next() % 1000) as f64 * 1e-5);
+                let first = m();
+                (0..n).map(|j| if uniform || j == 0 { first } else { m() }).collect()
+            },
             output: ((next() % 256) as i32, 3, 250),
         }
     }
@@ -165,12 +177,12 @@ mod tests {
             QKernel::AvxVnni => KernelChoice::AvxVnni.is_supported(),
             QKernel::Avx512Vnni => KernelChoice::Avx512Vnni.is_supported(),
         };
-        for (seed, (rows, n, k)) in [(1, 1, 1), (7, 5, 3), (13, 17, 27), (8, 64, 64), (9, 70, 33), (6, 129, 100), (20, 24, 300)]
+        for (seed, (rows, n, k)) in [(1, 1, 1), (7, 5, 3), (13, 17, 27), (8, 64, 64), (9, 70, 33), (6, 129, 100), (20, 24, 300), (7, 200, 40)]
             .into_iter()
             .enumerate()
         {
-            for zw in [false, true] {
-                let spec = random_spec(seed as u64 + 1, n, k, zw);
+            for (zw, uniform) in [(false, false), (true, false), (false, true), (true, true)] {
+                let spec = random_spec(seed as u64 + 1, n, k, zw, uniform);
                 let mut a: Vec<u8> = (0..rows * k + 64).map(|i| (i * 37 + seed * 11) as u8).collect();
                 let expect = reference(&spec, &a, rows);
                 a.truncate(rows * k + 64);
@@ -185,7 +197,7 @@ mod tests {
                             unsafe { kernel.entry()(&layer, a.as_ptr(), k, rows, c0, c1, c.as_mut_ptr(), n) };
                         }
                     }
-                    assert_eq!(c, expect, "{kernel:?} rows {rows} n {n} k {k} zw {zw}");
+                    assert_eq!(c, expect, "{kernel:?} rows {rows} n {n} k {k} zw {zw} uniform {uniform}");
                 }
             }
         }

@@ -6,15 +6,29 @@
 
 /// u8×i8 dot products of depth 4 (`vpdpbusd`): byte t of lane l is w[col][4q + t].
 pub(super) fn quads(w: &[i8], n: usize, k: usize, kp: usize, lanes: usize, nv: usize) -> Vec<i8> {
-    interleave(w, n, k, kp, lanes, nv, 4)
+    interleave(w, n, k, kp, lanes, nv, 4, |b0, v, l| b0 + v * lanes + l)
+}
+
+/// As `quads` for 16 lanes × 4 vectors, with full blocks in [`packed_column`] order.
+pub(super) fn quads_packed64(w: &[i8], n: usize, k: usize, kp: usize) -> Vec<i8> {
+    interleave(w, n, k, kp, 16, 4, 4, |b0, v, l| if n - b0 >= 64 { packed_column(b0, v, l) } else { b0 + v * 16 + l })
+}
+
+/// The column that vector v, lane l of the 64-column block at b0 holds when the
+/// block is narrowed by `packs(v0, v1)`, `packs(v2, v3)`, `packus` (which work
+/// per 128-bit lane): the bytes then come out in column order.
+pub(crate) fn packed_column(b0: usize, v: usize, l: usize) -> usize {
+    b0 + 16 * (l / 4) + 4 * v + l % 4
 }
 
 /// i16×i16 dot products of depth 2 (`vpmaddwd`), weights widened to i16.
 pub(super) fn pairs_i16(w: &[i8], n: usize, k: usize, kp: usize, lanes: usize, nv: usize) -> Vec<i16> {
-    interleave(w, n, k, kp, lanes, nv, 2).into_iter().map(i16::from).collect()
+    interleave(w, n, k, kp, lanes, nv, 2, |b0, v, l| b0 + v * lanes + l).into_iter().map(i16::from).collect()
 }
 
-fn interleave(w: &[i8], n: usize, k: usize, kp: usize, lanes: usize, nv: usize, depth: usize) -> Vec<i8> {
+/// `column(b0, v, l)`: the column that lane l of vector v of the block at b0 holds.
+#[allow(clippy::too_many_arguments)]
+fn interleave(w: &[i8], n: usize, k: usize, kp: usize, lanes: usize, nv: usize, depth: usize, column: impl Fn(usize, usize, usize) -> usize) -> Vec<i8> {
     let block = lanes * nv;
     let mut out = Vec::with_capacity(n.div_ceil(block) * block * kp);
     for b0 in (0..n).step_by(block) {
@@ -22,7 +36,7 @@ fn interleave(w: &[i8], n: usize, k: usize, kp: usize, lanes: usize, nv: usize, 
         for q in 0..kp / depth {
             for v in 0..vectors {
                 for l in 0..lanes {
-                    let col = b0 + v * lanes + l;
+                    let col = column(b0, v, l);
                     for t in 0..depth {
                         let kk = q * depth + t;
                         out.push(if col < n && kk < k { w[col * k + kk] } else { 0 });
