@@ -44,7 +44,7 @@ fn conv_case(seed: u64, kind: ConvKind) -> OneOp {
     let depthwise = kind != ConvKind::Any;
     let n = *[1, 1, 2].choose(&mut r).unwrap();
     let (c, (kh, kw)) = if kind == ConvKind::Depthwise3x3Wide {
-        (*[7, 31, 32, 48, 64, 65, 100].choose(&mut r).unwrap(), (3, 3))
+        (*[7, 31, 32, 48, 64, 65, 100, 128].choose(&mut r).unwrap(), (3, 3))
     } else {
         (*[1, 3, 5, 8, 16, 17, 24, 33].choose(&mut r).unwrap(), *[(1, 1), (3, 3), (3, 3), (5, 5), (1, 3), (3, 1), (2, 2)].choose(&mut r).unwrap())
     };

@@ -34,6 +34,40 @@ pub(crate) struct DwLayer {
     /// Output columns whose window lies inside the input.
     cols: (usize, usize),
     epi: Epilogue,
+    /// Weights and bias for 64-channel blocks by byte position (see `avx512::row3x3_bytes`).
+    bytes: Option<ByteLayout>,
+}
+
+/// For 64-channel blocks split by byte position j within each i32 lane L
+/// (channel 64b + 4L + j): weights [block][tap][j][L] as i32 lanes holding
+/// w' in the i16 half that meets the channel's byte (low for j = 0, 1, high for
+/// j = 2, 3), and the folded bias [block][j][L].
+struct ByteLayout {
+    weights: Vec<i32>,
+    bias: Vec<i32>,
+}
+
+impl ByteLayout {
+    fn new(c: usize, taps: usize, weights: &[i32], bias: &[i32]) -> ByteLayout {
+        let half = |w: i32, j: usize| {
+            let w = i32::from(w as i16 as u16);
+            if j < 2 {
+                w
+            } else {
+                w << 16
+            }
+        };
+        let mut lanes = Vec::with_capacity(c * taps * 4);
+        for b in 0..c / 64 {
+            for t in 0..taps {
+                for j in 0..4 {
+                    lanes.extend((0..16).map(|l| half(weights[t * c + 64 * b + 4 * l + j], j)));
+                }
+            }
+        }
+        let bias = (0..c / 64).flat_map(|b| (0..4).flat_map(move |j| (0..16).map(move |l| bias[64 * b + 4 * l + j]))).collect();
+        ByteLayout { weights: lanes, bias }
+    }
 }
 
 /// `row(layer, image, oy, out)`: output row `oy` of the NHWC image at `image`
@@ -41,7 +75,7 @@ pub(crate) struct DwLayer {
 pub(crate) type DwRowFn = unsafe extern "C" fn(*const DwLayer, *const u8, usize, *mut u8);
 
 impl DwLayer {
-    pub fn new(g: Geom, op: &QDepthwise) -> DwLayer {
+    pub fn new(g: Geom, op: &QDepthwise, isa: DwIsa) -> DwLayer {
         let taps = g.kh * g.kw;
         let (c, pad) = (g.c, 64);
         let mut weights = vec![0i32; taps * c + pad];
@@ -50,7 +84,9 @@ impl DwLayer {
         let bias = (0..c).map(|ch| (i64::from(op.bias[ch]) - i64::from(op.input_zero) * w_sum(ch)) as i32).collect();
         let bounds: Vec<i64> = (0..c).map(|ch| i64::from(op.bias[ch]).abs() + 255 * (0..taps).map(|t| i64::from(op.weights[t * c + ch]).abs()).sum::<i64>()).collect();
         let epi = Epilogue::from_parts(bias, &vec![0; c], &op.requant, (op.out.zero, op.out.lo, op.out.hi), &bounds);
-        DwLayer { g, weights, zeros: vec![op.input_zero as u8; g.w * c + pad], cols: g.interior(1), epi }
+        let by_bytes = isa == DwIsa::Avx512 && g.kh == 3 && g.kw == 3 && c % 64 == 0 && epi.uniform.is_some();
+        let bytes = by_bytes.then(|| ByteLayout::new(c, taps, &weights, &epi.bias));
+        DwLayer { g, weights, zeros: vec![op.input_zero as u8; g.w * c + pad], cols: g.interior(1), epi, bytes }
     }
 
     pub fn entry(isa: DwIsa) -> DwRowFn {
@@ -148,6 +184,10 @@ unsafe extern "C" fn row_avx512(layer: *const DwLayer, image: *const u8, oy: usi
         // SAFETY: selected only on CPUs with AVX-512 (checked when the kernel
         // family was chosen); buffers per the layer's geometry, with slack.
         let pixel = |ptrs: &[*const u8], dst| unsafe { avx512::pixel(l, ptrs, dst) };
+        if let Some(bytes) = &l.bytes {
+            let block = |rows: &[*const u8; MAX_TAPS], dst| unsafe { avx512::row3x3_bytes(l, bytes, rows, dst) };
+            return l.run_row(image, oy, out, pixel, block);
+        }
         let block = |rows: &[*const u8; MAX_TAPS], dst| unsafe { avx512::row3x3(l, rows, dst) };
         return l.run_row(image, oy, out, pixel, block);
     }
@@ -240,6 +280,64 @@ mod avx512 {
                 }
                 let bytes = unsafe { e.apply::<UNIFORM>(_mm512_add_epi32(a0, a1)) };
                 unsafe { _mm_mask_storeu_epi8(out.add(ox * c + c0) as *mut i8, mask, bytes) };
+            };
+            for ox in l.border_cols() {
+                let taps = l.taps::<9>(rows, ox);
+                pixel(std::array::from_fn(|t| unsafe { taps[t].add(c0) }), ox);
+            }
+            if lo < hi {
+                let first = (lo * g.sw - g.pl) * c + c0;
+                let r: [*const u8; 3] = std::array::from_fn(|ky| unsafe { rows[ky].add(first) });
+                for ox in lo..hi {
+                    let at = (ox - lo) * step;
+                    pixel(std::array::from_fn(|t| unsafe { r[t / 3].add(at + dx[t % 3]) }), ox);
+                }
+            }
+        }
+    }
+
+    /// A row of a 3×3 kernel on C % 64 == 0 channels, 64 at a time with no
+    /// shuffles (the lane-crossing `vpmovzxbd` limits `row3x3`): the 64 input
+    /// bytes of a tap, masked to bytes 0 and 2 of each i32 lane (and shifted for
+    /// 1 and 3), are i16 pairs for `vpdpwssd` against weights with w' in the
+    /// matching half and 0 in the other, one accumulator per byte position.
+    /// The clamped results are ORed back into their bytes, in channel order.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]
+    pub(super) unsafe fn row3x3_bytes(l: &DwLayer, by: &ByteLayout, rows: &[*const u8; MAX_TAPS], out: *mut u8) {
+        let Some(u) = l.epi.uniform else { return };
+        let g = l.g;
+        let c = g.c;
+        let (lo, hi) = l.cols;
+        let dx = [0, g.dw * c, 2 * g.dw * c];
+        let step = g.sw * c;
+        let low = _mm512_set1_epi32(0x00ff_00ff);
+        let (m, r, shift) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round), _mm512_set1_epi32(u.extra as i32));
+        let (z, qlo, qhi) = (_mm512_set1_epi32(l.epi.zero), _mm512_set1_epi32(l.epi.lo), _mm512_set1_epi32(l.epi.hi));
+        for b in 0..c / 64 {
+            let c0 = 64 * b;
+            let w = unsafe { by.weights.as_ptr().add(b * 9 * 64) };
+            let bias: [__m512i; 4] = std::array::from_fn(|j| unsafe { _mm512_loadu_si512(by.bias.as_ptr().add(64 * b + 16 * j) as *const __m512i) });
+            let pixel = |taps: [*const u8; 9], ox: usize| {
+                let mut acc = bias;
+                for (t, &p) in taps.iter().enumerate() {
+                    let x = unsafe { _mm512_loadu_si512(p as *const __m512i) };
+                    let even = _mm512_and_si512(x, low);
+                    let odd = _mm512_and_si512(_mm512_srli_epi32::<8>(x), low);
+                    let wt = |j: usize| unsafe { _mm512_loadu_si512(w.add((4 * t + j) * 16) as *const __m512i) };
+                    acc[0] = _mm512_dpwssd_epi32(acc[0], even, wt(0));
+                    acc[1] = _mm512_dpwssd_epi32(acc[1], odd, wt(1));
+                    acc[2] = _mm512_dpwssd_epi32(acc[2], even, wt(2));
+                    acc[3] = _mm512_dpwssd_epi32(acc[3], odd, wt(3));
+                }
+                let q: [__m512i; 4] = std::array::from_fn(|j| {
+                    let t = _mm512_add_epi32(unsafe { crate::kernels::qgemm::avx512::uniform_core(acc[j], m, r, shift) }, z);
+                    _mm512_min_epi32(_mm512_max_epi32(t, qlo), qhi)
+                });
+                let bytes = _mm512_or_si512(
+                    _mm512_or_si512(q[0], _mm512_slli_epi32::<8>(q[1])),
+                    _mm512_or_si512(_mm512_slli_epi32::<16>(q[2]), _mm512_slli_epi32::<24>(q[3])),
+                );
+                unsafe { _mm512_storeu_si512(out.add(ox * c + c0) as *mut __m512i, bytes) };
             };
             for ox in l.border_cols() {
                 let taps = l.taps::<9>(rows, ox);

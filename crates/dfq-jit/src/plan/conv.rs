@@ -74,7 +74,7 @@ impl Planner<'_> {
         if groups == geom.c && cg == 1 && o == geom.c {
             let mut op = depthwise(w, o, kh * kw);
             if let (WindowOp::QDepthwise(dw), Some(isa)) = (&mut op, self.qkernel.and_then(QKernel::depthwise)) {
-                dw.kernel = Some((self.pool.dwlayer(DwLayer::new(geom, dw)), DwLayer::entry(isa)));
+                dw.kernel = Some((self.pool.dwlayer(DwLayer::new(geom, dw, isa)), DwLayer::entry(isa)));
             }
             self.push(Step::Window(WindowStep { input: x.buf, output: y.buf, geom, op }));
             return Ok(y);

@@ -175,7 +175,7 @@ unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: super::epilogue::Uniform, (b
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[inline]
-unsafe fn uniform_core(a: __m512i, m: __m512i, round: __m512i, extra: __m512i) -> __m512i {
+pub(crate) unsafe fn uniform_core(a: __m512i, m: __m512i, round: __m512i, extra: __m512i) -> __m512i {
     let even = _mm512_add_epi64(_mm512_mul_epi32(a, m), round);
     let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(a), m), round);
     _mm512_srav_epi32(_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd), extra)
