@@ -38,10 +38,11 @@ pub(crate) struct DwLayer {
     bytes: Option<ByteLayout>,
 }
 
-/// For 64-channel blocks split by byte position j within each i32 lane L
-/// (channel 64b + 4L + j): weights [block][tap][j][L] as i32 lanes holding
-/// w' in the i16 half that meets the channel's byte (low for j = 0, 1, high for
-/// j = 2, 3), and the folded bias [block][j][L].
+/// For 64-byte blocks split by byte position j within each i32 lane L: byte
+/// 64b + 4L + j of a pixel run is channel (64b + 4L + j) mod C (C % 64 == 0: one
+/// pixel's blocks; 64 % C == 0: 64 / C whole pixels). Weights [block][tap][j][L]
+/// as i32 lanes holding w' in the i16 half that meets the channel's byte (low
+/// for j = 0, 1, high for j = 2, 3), and the folded bias [block][j][L].
 struct ByteLayout {
     weights: Vec<i32>,
     bias: Vec<i32>,
@@ -57,15 +58,17 @@ impl ByteLayout {
                 w << 16
             }
         };
-        let mut lanes = Vec::with_capacity(c * taps * 4);
-        for b in 0..c / 64 {
+        let blocks = c.div_ceil(64);
+        let ch = |b: usize, l: usize, j: usize| (64 * b + 4 * l + j) % c;
+        let mut lanes = Vec::with_capacity(blocks * 64 * taps);
+        for b in 0..blocks {
             for t in 0..taps {
                 for j in 0..4 {
-                    lanes.extend((0..16).map(|l| half(weights[t * c + 64 * b + 4 * l + j], j)));
+                    lanes.extend((0..16).map(|l| half(weights[t * c + ch(b, l, j)], j)));
                 }
             }
         }
-        let bias = (0..c / 64).flat_map(|b| (0..4).flat_map(move |j| (0..16).map(move |l| bias[64 * b + 4 * l + j]))).collect();
+        let bias = (0..blocks).flat_map(|b| (0..4).flat_map(move |j| (0..16).map(move |l| bias[ch(b, l, j)]))).collect();
         ByteLayout { weights: lanes, bias }
     }
 }
@@ -84,7 +87,7 @@ impl DwLayer {
         let bias = (0..c).map(|ch| (i64::from(op.bias[ch]) - i64::from(op.input_zero) * w_sum(ch)) as i32).collect();
         let bounds: Vec<i64> = (0..c).map(|ch| i64::from(op.bias[ch]).abs() + 255 * (0..taps).map(|t| i64::from(op.weights[t * c + ch]).abs()).sum::<i64>()).collect();
         let epi = Epilogue::from_parts(bias, &vec![0; c], &op.requant, (op.out.zero, op.out.lo, op.out.hi), &bounds);
-        let by_bytes = isa == DwIsa::Avx512 && g.kh == 3 && g.kw == 3 && c % 64 == 0 && epi.uniform.is_some();
+        let by_bytes = isa == DwIsa::Avx512 && g.kh == 3 && g.kw == 3 && (c % 64 == 0 || (64 % c == 0 && g.sw == 1)) && epi.uniform.is_some();
         let bytes = by_bytes.then(|| ByteLayout::new(c, taps, &weights, &epi.bias));
         DwLayer { g, weights, zeros: vec![op.input_zero as u8; g.w * c + pad], cols: g.interior(1), epi, bytes }
     }
@@ -188,7 +191,7 @@ unsafe extern "C" fn row_avx512(layer: *const DwLayer, image: *const u8, oy: usi
             let block = |rows: &[*const u8; MAX_TAPS], dst| unsafe { avx512::row3x3_bytes(l, bytes, rows, dst) };
             return l.run_row(image, oy, out, pixel, block);
         }
-        let block = |rows: &[*const u8; MAX_TAPS], dst| unsafe { avx512::row3x3(l, rows, dst) };
+        let block = |rows: &[*const u8; MAX_TAPS], dst| unsafe { avx512::row3x3(l, rows, dst, l.cols.0) };
         return l.run_row(image, oy, out, pixel, block);
     }
     l.row_scalar(image, oy, out)
@@ -253,13 +256,14 @@ mod avx512 {
 
     /// A row of a 3×3 kernel, channel block by channel block.
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]
-    pub(super) unsafe fn row3x3(l: &DwLayer, rows: &[*const u8; MAX_TAPS], out: *mut u8) {
+    /// Interior columns before `from` are left out (another kernel did them).
+    pub(super) unsafe fn row3x3(l: &DwLayer, rows: &[*const u8; MAX_TAPS], out: *mut u8, from: usize) {
         let e = l.epi.uniform.is_some();
-        unsafe { if e { row3x3_as::<true>(l, rows, out) } else { row3x3_as::<false>(l, rows, out) } }
+        unsafe { if e { row3x3_as::<true>(l, rows, out, from) } else { row3x3_as::<false>(l, rows, out, from) } }
     }
 
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]
-    unsafe fn row3x3_as<const UNIFORM: bool>(l: &DwLayer, rows: &[*const u8; MAX_TAPS], out: *mut u8) {
+    unsafe fn row3x3_as<const UNIFORM: bool>(l: &DwLayer, rows: &[*const u8; MAX_TAPS], out: *mut u8, from: usize) {
         let g = l.g;
         let c = g.c;
         let (lo, hi) = l.cols;
@@ -285,10 +289,10 @@ mod avx512 {
                 let taps = l.taps::<9>(rows, ox);
                 pixel(std::array::from_fn(|t| unsafe { taps[t].add(c0) }), ox);
             }
-            if lo < hi {
+            if from < hi {
                 let first = (lo * g.sw - g.pl) * c + c0;
                 let r: [*const u8; 3] = std::array::from_fn(|ky| unsafe { rows[ky].add(first) });
-                for ox in lo..hi {
+                for ox in from.max(lo)..hi {
                     let at = (ox - lo) * step;
                     pixel(std::array::from_fn(|t| unsafe { r[t / 3].add(at + dx[t % 3]) }), ox);
                 }
@@ -296,8 +300,9 @@ mod avx512 {
         }
     }
 
-    /// A row of a 3×3 kernel on C % 64 == 0 channels, 64 at a time with no
-    /// shuffles (the lane-crossing `vpmovzxbd` limits `row3x3`): the 64 input
+    /// A row of a 3×3 kernel 64 bytes at a time (see `ByteLayout`; with 64 % C ==
+    /// 0, runs of whole interior pixels, the rest by `row3x3`), with no shuffles
+    /// (the lane-crossing `vpmovzxbd` limits `row3x3`): the 64 input
     /// bytes of a tap, masked to bytes 0 and 2 of each i32 lane (and shifted for
     /// 1 and 3), are i16 pairs for `vpdpwssd` against weights with w' in the
     /// matching half and 0 in the other, one accumulator per byte position.
@@ -313,7 +318,10 @@ mod avx512 {
         let low = _mm512_set1_epi32(0x00ff_00ff);
         let (m, r, shift) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round), _mm512_set1_epi32(u.extra as i32));
         let (z, qlo, qhi) = (_mm512_set1_epi32(l.epi.zero), _mm512_set1_epi32(l.epi.lo), _mm512_set1_epi32(l.epi.hi));
-        for b in 0..c / 64 {
+        // Pixels per 64-byte run (1 when C % 64 == 0) and the interior runs.
+        let per = (64 / c).max(1);
+        let runs = (hi.saturating_sub(lo)) / per;
+        for b in 0..c.div_ceil(64) {
             let c0 = 64 * b;
             let w = unsafe { by.weights.as_ptr().add(b * 9 * 64) };
             let bias: [__m512i; 4] = std::array::from_fn(|j| unsafe { _mm512_loadu_si512(by.bias.as_ptr().add(64 * b + 16 * j) as *const __m512i) });
@@ -339,18 +347,24 @@ mod avx512 {
                 );
                 unsafe { _mm512_storeu_si512(out.add(ox * c + c0) as *mut __m512i, bytes) };
             };
-            for ox in l.border_cols() {
-                let taps = l.taps::<9>(rows, ox);
-                pixel(std::array::from_fn(|t| unsafe { taps[t].add(c0) }), ox);
+            if per == 1 {
+                for ox in l.border_cols() {
+                    let taps = l.taps::<9>(rows, ox);
+                    pixel(std::array::from_fn(|t| unsafe { taps[t].add(c0) }), ox);
+                }
             }
-            if lo < hi {
+            if runs > 0 {
                 let first = (lo * g.sw - g.pl) * c + c0;
                 let r: [*const u8; 3] = std::array::from_fn(|ky| unsafe { rows[ky].add(first) });
-                for ox in lo..hi {
+                for ox in (lo..lo + runs * per).step_by(per) {
                     let at = (ox - lo) * step;
                     pixel(std::array::from_fn(|t| unsafe { r[t / 3].add(at + dx[t % 3]) }), ox);
                 }
             }
+        }
+        if per > 1 {
+            // Border columns and the interior columns short of a whole run.
+            unsafe { row3x3(l, rows, out, lo + runs * per) };
         }
     }
 }
