@@ -20,6 +20,15 @@ pub trait OpVerifier {
 /// then each op through `ops`.
 pub fn verify_module(module: &Module, ops: &dyn OpVerifier) -> Result<(), Diagnostics> {
     let mut diags = Vec::new();
+    // Symbols are unique (the parser says so too, for text).
+    for (i, f) in module.functions.iter().enumerate() {
+        if let Some(prev) = module.functions[..i].iter().find(|g| g.name == f.name) {
+            diags.push(
+                Diagnostic::error(f.loc.clone(), format!("redefinition of symbol '@{}'", f.name))
+                    .with_note(prev.loc.clone(), "previous definition is here"),
+            );
+        }
+    }
     for f in &module.functions {
         verify_function(f, ops, &mut diags);
     }

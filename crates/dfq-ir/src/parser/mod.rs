@@ -53,7 +53,7 @@ pub fn parse_module(src: &SourceFile) -> Result<Module, Diagnostics> {
             Rule::bare_body => {
                 for f in child.into_inner() {
                     if let Some(func) = p.any_func(f) {
-                        module.functions.push(func);
+                        p.add_function(&mut module, func);
                     }
                 }
             }
@@ -193,17 +193,25 @@ impl<'s> ModuleParser<'s> {
                 Rule::attr_dict => module.attributes = self.attr_dict(child).unwrap_or_default(),
                 Rule::func_op | Rule::generic_func => {
                     if let Some(f) = self.any_func(child) {
-                        if let Some(prev) = module.functions.iter().find(|g| g.name == f.name) {
-                            let d = Diagnostic::error(f.loc.clone(), format!("redefinition of symbol '@{}'", f.name))
-                                .with_note(prev.loc.clone(), "previous definition is here");
-                            self.diags.push(d);
-                        }
-                        module.functions.push(f);
+                        self.add_function(module, f);
                     }
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Function names are symbols: unique in the module, whether it is written
+    /// out (`module { ... }`) or implied by functions at the top level. (The
+    /// implied form once skipped this check, so a module printed from it did
+    /// not parse back: found by the roundtrip fuzzer.)
+    fn add_function(&mut self, module: &mut Module, f: Function) {
+        if let Some(prev) = module.functions.iter().find(|g| g.name == f.name) {
+            let d = Diagnostic::error(f.loc.clone(), format!("redefinition of symbol '@{}'", f.name))
+                .with_note(prev.loc.clone(), "previous definition is here");
+            self.diags.push(d);
+        }
+        module.functions.push(f);
     }
 
     fn any_func(&mut self, pair: Pair<Rule>) -> Option<Function> {
