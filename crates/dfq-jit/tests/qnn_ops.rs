@@ -201,9 +201,18 @@ fn quantize_edge_values() {
     for (i, e) in [quant(false, 0.5, 128), quant(true, 0.25, -1), narrow].into_iter().enumerate() {
         let values = vec![0.25, 0.75, -0.25, -0.75, 1e30, -1e30, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 63.74, -64.3, 0.0, -0.0, 1.25, 33.1, 2.5, -2.5];
         let n = values.len();
-        let f = OneOp::new("qnn.quantize", q_type(&[n], e)).arg(q_type(&[n], ElementType::F32)).function();
-        let x = dfq_interp::Tensor::from_f32(vec![n], values);
+        let f = OneOp::new("qnn.quantize", q_type(&[n], e.clone())).arg(q_type(&[n], ElementType::F32)).function();
+        let x = dfq_interp::Tensor::from_f32(vec![n], values.clone());
         common::assert_bit_exact(&f, &[x], &format!("quantize edges {i}"));
+        // 4-D inputs (quantized straight to NHWC with AVX-512): channel counts
+        // around the 4-channel packing, pixel counts past one item (2048).
+        for shape in [[1, 3, 5, 7], [2, 2, 3, 3], [1, 4, 4, 5], [1, 5, 2, 9], [1, 70, 3, 3], [2, 3, 45, 50]] {
+            let len: usize = shape.iter().product();
+            let f = OneOp::new("qnn.quantize", q_type(&shape, e.clone())).arg(q_type(&shape, ElementType::F32)).function();
+            let data = (0..len).map(|k| if k % 3 == 0 { values[k / 3 % n] } else { (k as f32 * 0.37).sin() * 70.0 }).collect();
+            let x = dfq_interp::Tensor::from_f32(shape.to_vec(), data);
+            common::assert_bit_exact(&f, &[x], &format!("quantize edges {i} {shape:?}"));
+        }
     }
 }
 

@@ -177,6 +177,10 @@ fn emit_step(
         Step::Binary(s) => elementwise::binary(fx, &s.op, ins[0], ins[1], out, s.len, begin, end),
         Step::Copy(s) => copy::copy(fx, s, ins[0], out, begin, end),
         Step::Transpose(s) => copy::transpose(fx, s, ins[0], out, begin, end),
+        Step::Kernel(s) => {
+            let (layer, kernel) = (fx.i64(s.layer), fx.i64(s.kernel as *const () as usize as i64));
+            fx.call_indirect(kernel, &[layer, ins[0], out, begin, end]);
+        }
     }
     Ok(())
 }

@@ -6,3 +6,4 @@
 pub(crate) mod dwconv;
 pub(crate) mod fgemm;
 pub(crate) mod qgemm;
+pub(crate) mod quantize;

@@ -116,6 +116,8 @@ pub(crate) struct ConstPool {
     flayers: Vec<Box<FGemmLayer>>,
     #[allow(clippy::vec_box)]
     dwlayers: Vec<Box<DwLayer>>,
+    /// Layers of other precompiled kernels.
+    others: Vec<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl ConstPool {
@@ -148,6 +150,14 @@ impl ConstPool {
         let b = Box::new(layer);
         let addr = &*b as *const DwLayer as i64;
         self.dwlayers.push(b);
+        addr
+    }
+
+    /// Holds a kernel's layer; its address.
+    pub fn layer<T: Send + Sync + 'static>(&mut self, layer: T) -> i64 {
+        let b = Box::new(layer);
+        let addr = &*b as *const T as i64;
+        self.others.push(b);
         addr
     }
 

@@ -6,9 +6,11 @@ use dfq_dialects::qnn;
 use dfq_interp::quant::{OutputRange, Requantizer};
 use dfq_ir::OpId;
 
-use super::steps::{BinaryOp, BinaryStep, GlobalOp, GlobalPoolStep, MapOp, MapStep, OutRange, Step, WindowOp, WindowStep};
+use super::steps::{BinaryOp, BinaryStep, GlobalOp, GlobalPoolStep, KernelStep, MapOp, MapStep, OutRange, Step, WindowOp, WindowStep};
 use super::values::static_shape;
 use super::{Elem, Layout, Planner, QInfo};
+use crate::kernels::qgemm::QKernel;
+use crate::kernels::quantize::{self, QuantizeNhwc};
 
 /// The fixed-point multiplier of a real M, checked as the interpreter checks it.
 pub(super) fn multiplier(real: f64) -> Result<(i32, i32), String> {
@@ -75,6 +77,20 @@ impl Planner<'_> {
         let q = QInfo::of_type(self.result_type(id))?;
         if self.value(self.func.op(id).operands()[0])?.elem != Elem::F32 {
             return Err("must quantize an f32 value".into());
+        }
+        let xv = self.value(x)?;
+        if let (&[n, c, h, w], Layout::RowMajor, Some(QKernel::Avx512Vnni)) = (xv.shape.as_slice(), xv.layout, self.qkernel) {
+            if !xv.layouts_agree() {
+                // A network's NCHW input feeds NHWC convs: quantize straight into NHWC.
+                let layer = QuantizeNhwc { n, c, hw: h * w, scale: q.scale as f32, zero: q.zero, lo: q.lo, hi: q.hi };
+                let items = layer.items();
+                let out = self.fresh(xv.shape.clone(), Layout::Nhwc, Elem::Q(q));
+                let what = format!("quantize to NHWC {n}x{c}x{}", h * w);
+                let layer = self.pool.layer(layer);
+                self.push(Step::Kernel(KernelStep { input: xv.buf, output: out.buf, items, layer, kernel: quantize::avx512, what }));
+                self.define(id, out);
+                return Ok(());
+            }
         }
         self.map(id, Elem::Q(q), |_| Ok(MapOp::Quantize { scale: q.scale as f32, zero: q.zero, lo: q.lo, hi: q.hi }))
     }

@@ -12,6 +12,20 @@ pub(crate) enum Step {
     Binary(BinaryStep),
     Copy(CopyStep),
     Transpose(TransposeStep),
+    Kernel(KernelStep),
+}
+
+/// `kernel(layer, input, output, begin, end)`: a precompiled kernel over items.
+pub(crate) type KernelFn = unsafe extern "C" fn(*const u8, *const u8, *mut u8, u64, u64);
+
+/// Items of a precompiled kernel (the input quantized straight to NHWC).
+pub(crate) struct KernelStep {
+    pub input: BufId,
+    pub output: BufId,
+    pub items: usize,
+    pub layer: i64,
+    pub kernel: KernelFn,
+    pub what: String,
 }
 
 impl Step {
@@ -27,6 +41,7 @@ impl Step {
             Step::Binary(s) => s.len.div_ceil(CHUNK),
             Step::Copy(s) => s.outer.div_ceil(s.outer_per_item()),
             Step::Transpose(s) => s.n * s.rows,
+            Step::Kernel(s) => s.items,
         }
     }
 
@@ -54,6 +69,7 @@ impl Step {
             Step::Binary(s) => format!("binary {} elements", s.len),
             Step::Copy(s) => format!("copy {}x{}", s.outer, s.block),
             Step::Transpose(s) => format!("transpose {}x{}x{}", s.n, s.rows, s.cols),
+            Step::Kernel(s) => s.what.clone(),
         }
     }
 
@@ -67,6 +83,7 @@ impl Step {
             Step::Binary(s) => (vec![s.lhs, s.rhs], s.output),
             Step::Copy(s) => (vec![s.input], s.output),
             Step::Transpose(s) => (vec![s.input], s.output),
+            Step::Kernel(s) => (vec![s.input], s.output),
         }
     }
 
