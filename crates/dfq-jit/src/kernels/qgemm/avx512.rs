@@ -110,7 +110,7 @@ unsafe fn tile<const V: usize>(t: &Tile, epi: &Epilogue) {
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
 #[inline(never)]
 unsafe fn store_tile(t: &Tile, epi: &Epilogue, acc: &[__m512i; 24], vectors: usize) {
-    if let (Some(u), Some(packed), 64) = (epi.uniform, &epi.packed, t.width) {
+    if let (Some(u), Some(packed), 64 | 32) = (epi.uniform, &epi.packed, t.width) {
         return unsafe { store_packed(t, epi, u, packed, acc) };
     }
     for v in 0..vectors {
@@ -140,32 +140,44 @@ unsafe fn rowsum_term(epi: &Epilogue, wzero: __m512i, rowsum: i32) -> __m512i {
     }
 }
 
-/// The uniform epilogue of a full 64-column tile whose weights were packed in
+/// The uniform epilogue of a 64- or 32-column tile whose weights were packed in
 /// `pack::packed_column` order: four vectors narrowed by two `packssdw` and a
-/// `packuswb` come out in column order, for one 64-byte store per row. The zero
+/// `packuswb` come out in column order, for one 64-byte store per row (two
+/// vectors: one `packssdw`, then a `vpermq` gathers the low halves). The zero
 /// point is added to the saturated i16 values and the clamp done on bytes, which
 /// gives clamp(z + t, lo, hi) for every i32 t, as 0 ≤ lo ≤ hi ≤ 255 and 0 ≤ z ≤ 255.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
 unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: super::epilogue::Uniform, (bias, wzero): &(Vec<i32>, Vec<i32>), acc: &[__m512i; 24]) {
     let load = |v: &[i32], i: usize| unsafe { _mm512_loadu_si512(v.as_ptr().add(t.col + 16 * i) as *const __m512i) };
-    let b: [__m512i; 4] = std::array::from_fn(|i| load(bias, i));
-    let z: [__m512i; 4] = std::array::from_fn(|i| load(wzero, i));
+    let v = t.width / 16;
+    let b: [__m512i; 4] = std::array::from_fn(|i| if i < v { load(bias, i) } else { _mm512_setzero_si512() });
+    let z: [__m512i; 4] = std::array::from_fn(|i| if i < v { load(wzero, i) } else { _mm512_setzero_si512() });
     let (m, r, shift) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round), _mm512_set1_epi32(u.extra as i32));
     let z16 = _mm512_set1_epi16(epi.zero as i16);
     let (lo, hi) = (_mm512_set1_epi8(epi.lo as u8 as i8), _mm512_set1_epi8(epi.hi as u8 as i8));
     for row in 0..t.mr {
         let q: [__m512i; 4] = std::array::from_fn(|i| {
+            if i >= v {
+                return _mm512_setzero_si512();
+            }
             let mut a = _mm512_add_epi32(acc[4 * row + i], b[i]);
             if epi.need_rowsum {
                 a = _mm512_sub_epi32(a, unsafe { rowsum_term(epi, z[i], t.sums[row]) });
             }
             unsafe { uniform_core(a, m, r, shift) }
         });
+        let dst = unsafe { t.out.add(row * t.ldc + t.col) };
         let p0 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), z16);
+        if v == 2 {
+            let bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(p0, p0), lo), hi);
+            let bytes = _mm512_permutexvar_epi64(_mm512_set_epi64(7, 5, 3, 1, 6, 4, 2, 0), bytes);
+            unsafe { _mm256_storeu_si256(dst as *mut __m256i, _mm512_castsi512_si256(bytes)) };
+            continue;
+        }
         let p1 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), z16);
         let bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(p0, p1), lo), hi);
-        unsafe { _mm512_storeu_si512(t.out.add(row * t.ldc + t.col) as *mut __m512i, bytes) };
+        unsafe { _mm512_storeu_si512(dst as *mut __m512i, bytes) };
     }
 }
 

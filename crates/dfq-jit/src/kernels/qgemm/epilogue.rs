@@ -26,8 +26,8 @@ pub(crate) struct Epilogue {
     pub uniform: Option<Uniform>,
     /// The weight zero point when all columns share it.
     pub wzero_all: Option<i32>,
-    /// bias and wzero with full 64-column blocks in `pack::packed_column` order,
-    /// for kernels that narrow 64 columns at once (see `pack64`).
+    /// bias and wzero with blocks in `pack::packed_column` order, for kernels
+    /// that narrow a block at once (see `pack`).
     pub packed: Option<(Vec<i32>, Vec<i32>)>,
     pub zero: i32,
     pub lo: i32,
@@ -75,12 +75,15 @@ impl Epilogue {
     }
 
     /// Adds the packed copies of bias and wzero for `n` columns.
-    pub fn pack64(&mut self, n: usize) {
+    pub fn pack(&mut self, n: usize) {
+        use super::pack::{packed_column, packed_vectors};
         let permute = |v: &[i32]| {
             let mut out = v.to_vec();
-            for b0 in (0..n.saturating_sub(63)).step_by(64) {
-                for i in 0..64 {
-                    out[b0 + i] = v[super::pack::packed_column(b0, i / 16, i % 16)];
+            for b0 in (0..n).step_by(64) {
+                if let Some(vectors) = packed_vectors(n, b0) {
+                    for i in 0..16 * vectors {
+                        out[b0 + i] = v[packed_column(b0, vectors, i / 16, i % 16)];
+                    }
                 }
             }
             out

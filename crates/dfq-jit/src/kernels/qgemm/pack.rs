@@ -9,16 +9,31 @@ pub(super) fn quads(w: &[i8], n: usize, k: usize, kp: usize, lanes: usize, nv: u
     interleave(w, n, k, kp, lanes, nv, 4, |b0, v, l| b0 + v * lanes + l)
 }
 
-/// As `quads` for 16 lanes × 4 vectors, with full blocks in [`packed_column`] order.
-pub(super) fn quads_packed64(w: &[i8], n: usize, k: usize, kp: usize) -> Vec<i8> {
-    interleave(w, n, k, kp, 16, 4, 4, |b0, v, l| if n - b0 >= 64 { packed_column(b0, v, l) } else { b0 + v * 16 + l })
+/// As `quads` for 16 lanes × 4 vectors, with blocks of 64 or exactly 32
+/// columns in [`packed_column`] order.
+pub(super) fn quads_packed(w: &[i8], n: usize, k: usize, kp: usize) -> Vec<i8> {
+    interleave(w, n, k, kp, 16, 4, 4, |b0, v, l| match packed_vectors(n, b0) {
+        Some(vectors) => packed_column(b0, vectors, v, l),
+        None => b0 + v * 16 + l,
+    })
 }
 
-/// The column that vector v, lane l of the 64-column block at b0 holds when the
-/// block is narrowed by `packs(v0, v1)`, `packs(v2, v3)`, `packus` (which work
-/// per 128-bit lane): the bytes then come out in column order.
-pub(crate) fn packed_column(b0: usize, v: usize, l: usize) -> usize {
-    b0 + 16 * (l / 4) + 4 * v + l % 4
+/// The vectors of the block at b0 if it is narrowed packed: 4 for 64 columns, 2
+/// for exactly 32.
+pub(crate) fn packed_vectors(n: usize, b0: usize) -> Option<usize> {
+    match n - b0 {
+        64.. => Some(4),
+        32 => Some(2),
+        _ => None,
+    }
+}
+
+/// The column that vector v, lane l of a block of `vectors` (4 or 2) vectors at
+/// b0 holds when the block is narrowed by `packs(v0, v1)` (`packs(v2, v3)`) and
+/// `packus`, which work per 128-bit lane: the bytes then come out in column
+/// order (for 2 vectors, in the low 8 bytes of each 128-bit lane).
+pub(crate) fn packed_column(b0: usize, vectors: usize, v: usize, l: usize) -> usize {
+    b0 + 4 * vectors * (l / 4) + 4 * v + l % 4
 }
 
 /// i16×i16 dot products of depth 2 (`vpmaddwd`), weights widened to i16.
