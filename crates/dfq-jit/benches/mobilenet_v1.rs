@@ -1,7 +1,7 @@
 //! MobileNetV1 (568.7 M MAC) in int8 through the JIT: compile time, median
 //! latency at 1 and 2 threads, GOPS (2·MAC / time); the f32 network too.
 //!
-//! `cargo bench -p dfq-jit --bench mobilenet_v1 [-- --runs 50 --check --threads N]`
+//! `cargo bench -p dfq-jit --bench mobilenet_v1 [-- --runs 50 --check --threads N --tiny]`
 //! (`--check` also compares the int8 output with the interpreter's, bit for bit).
 
 use std::time::{Duration, Instant};
@@ -22,11 +22,11 @@ fn passes(mut module: Module, pipeline: &str) -> Module {
     module
 }
 
-fn input(seed: u64) -> Tensor {
+fn input(seed: u64, shape: Vec<usize>) -> Tensor {
     // A deterministic image-like input in the network's range.
-    let n = 3 * 224 * 224;
+    let n = shape.iter().product::<usize>();
     let data = (0..n).map(|i| ((i as u64 * 2654435761 + seed) % 1000) as f32 / 1000.0 * 4.0 - 2.0).collect();
-    Tensor::new(vec![1, 3, 224, 224], TensorData::F32(data))
+    Tensor::new(shape, TensorData::F32(data))
 }
 
 /// Median wall time of `runs` runs after `warmup` runs.
@@ -56,13 +56,16 @@ fn main() {
         None => vec![1, 2],
     };
 
-    let net = mobilenet_v1(1, Activation::Relu);
+    // `--tiny`: the shipped example network instead (1.1 M MAC), where per-step
+    // threading costs show.
+    let tiny = args.iter().any(|a| a == "--tiny");
+    let net = if tiny { dfq_fixtures::tiny(1) } else { mobilenet_v1(1, Activation::Relu) };
     let macs = count_macs(&net);
-    println!("MobileNetV1 224×224: {:.1} M MAC", macs as f64 / 1e6);
+    println!("{}: {:.1} M MAC", if tiny { "tiny 32×32" } else { "MobileNetV1 224×224" }, macs as f64 / 1e6);
     let t = Instant::now();
     let int8 = passes(net.clone(), "fold-bn,quantize,lower-int8");
     println!("fold-bn → quantize → lower-int8: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
-    let x = input(7);
+    let x = input(7, dfq_interp::expected_input(&int8.functions[0], 0).expect("input").0);
     let mut graphs = vec![("int8", int8.clone())];
     if float_too {
         graphs.push(("f32 (BN folded)", passes(net, "fold-bn")));
