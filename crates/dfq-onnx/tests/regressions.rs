@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{ints, Model};
-use dfq_onnx::ImportOptions;
+use common::{ints, string, Model};
+use dfq_onnx::{import_onnx, ImportOptions};
 
 fn conv_model(w: &[f32]) -> Model {
     conv_model_padded(w, 0)
@@ -62,6 +62,20 @@ fn an_absurd_inferred_shape_is_refused_with_the_op() {
 fn padding_that_overflows_the_shape_arithmetic_names_the_node() {
     for pad in [i64::MAX / 2, i64::MAX] {
         let err = conv_model_padded(&[1.0], pad).import_err();
-        assert_eq!(err, "node 'conv_0' (Conv): the window or padded input height overflows i64");
+        assert_eq!(err, format!("node 'conv_0' (Conv): pads [{pad}, {pad}, {pad}, {pad}] larger than 2^31 are not supported"));
     }
+}
+
+#[test]
+fn fuzz_onnx_import_a_zero_stride_with_same_padding_is_an_error_not_a_division_by_zero() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/zero-stride-same-pad.onnx");
+    let err = import_onnx(&std::fs::read(path).unwrap(), &ImportOptions::default()).unwrap_err().to_string();
+    assert!(err.ends_with("(Conv): the stride width is 0; it must be between 1 and 2^31"), "{err}");
+    // The same, written by hand.
+    let model = Model::new(13)
+        .input("x", &[1, 1, 4, 4])
+        .init("w", &[1, 1, 3, 3], &[1.0; 9])
+        .node("Conv", &["x", "w"], &["y"], vec![ints("strides", &[1, 0]), string("auto_pad", "SAME_UPPER")])
+        .output("y");
+    assert_eq!(model.import_err(), "node 'conv_0' (Conv): the stride width is 0; it must be between 1 and 2^31");
 }

@@ -12,6 +12,10 @@ pub fn pair(attrs: &Attrs, name: &str, default: i64) -> Result<[i64; 2], String>
     }
 }
 
+/// The largest size, stride, dilation or pad accepted: any more would make a
+/// tensor beyond dfq's limit of 2^31 elements anyway.
+const LIMIT: i64 = 1 << 31;
+
 /// The geometry of a sliding window along H and W.
 pub struct Window {
     pub input: [i64; 2],
@@ -25,6 +29,7 @@ impl Window {
     /// with NOTSET, from `pads`. SAME pads so that output = ⌈input / stride⌉, the
     /// odd unit at the end (UPPER, TensorFlow's "SAME") or the start (LOWER).
     pub fn pads(&self, attrs: &Attrs) -> Result<[i64; 4], String> {
+        self.check()?;
         let auto_pad = attrs.string("auto_pad", "NOTSET")?;
         match auto_pad.as_str() {
             "NOTSET" => self.explicit_pads(attrs),
@@ -51,7 +56,30 @@ impl Window {
         if pads.iter().any(|&p| p < 0) {
             return Err(format!("negative pads {pads:?} are not supported"));
         }
+        if pads.iter().any(|&p| p > LIMIT) {
+            return Err(format!("pads {pads:?} larger than 2^31 are not supported"));
+        }
         Ok(pads)
+    }
+
+    /// Strides, dilations and kernel sizes of at least 1, everything at most
+    /// 2^31: then the arithmetic here can neither divide by zero nor overflow.
+    /// (A zero stride with SAME padding divided by zero: found by the ONNX fuzzer.)
+    fn check(&self) -> Result<(), String> {
+        for (axis, name) in ["height", "width"].into_iter().enumerate() {
+            let fields = [
+                ("input", self.input[axis], 0),
+                ("kernel", self.kernel[axis], 1),
+                ("stride", self.strides[axis], 1),
+                ("dilation", self.dilations[axis], 1),
+            ];
+            for (what, v, min) in fields {
+                if !(min..=LIMIT).contains(&v) {
+                    return Err(format!("the {what} {name} is {v}; it must be between {min} and 2^31"));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn same_total_pad(&self, axis: usize) -> i64 {
