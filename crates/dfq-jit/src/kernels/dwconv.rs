@@ -309,7 +309,7 @@ mod avx512 {
     /// The clamped results are ORed back into their bytes, in channel order.
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]
     pub(super) unsafe fn row3x3_bytes(l: &DwLayer, by: &ByteLayout, rows: &[*const u8; MAX_TAPS], out: *mut u8) {
-        let Some(u) = l.epi.uniform else { return };
+        let Some(u) = &l.epi.uniform else { return };
         let g = l.g;
         let c = g.c;
         let (lo, hi) = l.cols;

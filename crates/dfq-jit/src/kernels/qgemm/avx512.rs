@@ -110,7 +110,9 @@ unsafe fn tile<const V: usize>(t: &Tile, epi: &Epilogue) {
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
 #[inline(never)]
 unsafe fn store_tile(t: &Tile, epi: &Epilogue, acc: &[__m512i; 24], vectors: usize) {
-    if let (Some(u), Some(packed), 64 | 32) = (epi.uniform, &epi.packed, t.width) {
+    // By reference: a copy of the constants on the stack, read back as one
+    // vector, stalls on store forwarding.
+    if let (Some(u), Some(packed), 64 | 32) = (&epi.uniform, &epi.packed, t.width) {
         return unsafe { store_packed(t, epi, u, packed, acc) };
     }
     for v in 0..vectors {
@@ -148,7 +150,7 @@ unsafe fn rowsum_term(epi: &Epilogue, wzero: __m512i, rowsum: i32) -> __m512i {
 /// gives clamp(z + t, lo, hi) for every i32 t, as 0 ≤ lo ≤ hi ≤ 255 and 0 ≤ z ≤ 255.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
-unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: super::epilogue::Uniform, (bias, wzero): &(Vec<i32>, Vec<i32>), acc: &[__m512i; 24]) {
+unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: &super::epilogue::Uniform, (bias, wzero): &(Vec<i32>, Vec<i32>), acc: &[__m512i; 24]) {
     let load = |v: &[i32], i: usize| unsafe { _mm512_loadu_si512(v.as_ptr().add(t.col + 16 * i) as *const __m512i) };
     let v = t.width / 16;
     let b: [__m512i; 4] = std::array::from_fn(|i| if i < v { load(bias, i) } else { _mm512_setzero_si512() });
@@ -188,9 +190,21 @@ unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: super::epilogue::Uniform, (b
 #[target_feature(enable = "avx512f")]
 #[inline]
 pub(crate) unsafe fn uniform_core(a: __m512i, m: __m512i, round: __m512i, extra: __m512i) -> __m512i {
-    let even = _mm512_add_epi64(_mm512_mul_epi32(a, m), round);
-    let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(a), m), round);
+    let even = _mm512_add_epi64(unsafe { mul_epi32(a, m) }, round);
+    let odd = _mm512_add_epi64(unsafe { mul_epi32(_mm512_srli_epi64::<32>(a), m) }, round);
     _mm512_srav_epi32(_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd), extra)
+}
+
+/// `vpmuldq`, written out: LLVM rewrites `_mm512_mul_epi32` by a runtime
+/// multiplier into sign extensions and `vpmullq` (or three `vpmuludq`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn mul_epi32(a: __m512i, b: __m512i) -> __m512i {
+    let r;
+    // SAFETY: a register-only instruction of AVX-512F, enabled here.
+    unsafe { std::arch::asm!("vpmuldq {r}, {a}, {b}", r = lateout(zmm_reg) r, a = in(zmm_reg) a, b = in(zmm_reg) b, options(pure, nomem, nostack)) };
+    r
 }
 
 /// The epilogue constants of 16 columns in registers, for loops over rows or
@@ -220,7 +234,7 @@ impl Epi16 {
         let load = |p: *const i32| unsafe { _mm512_loadu_si512(p.add(col) as *const __m512i) };
         let load64 = |v: &[i64], at: usize| unsafe { _mm512_loadu_si512(v.as_ptr().add(at) as *const __m512i) };
         let (bias, wzero) = (load(e.bias.as_ptr()), load(e.wzero.as_ptr()));
-        match e.uniform {
+        match &e.uniform {
             Some(u) => {
                 let (m, r) = (_mm512_set1_epi64(u.mult), _mm512_set1_epi64(u.round));
                 Epi16 {
@@ -264,7 +278,7 @@ impl Epi16 {
             // clamp(z + (a·m + round) >> shift) on i64 lanes; `mul_epi32` reads the low
             // (sign-extended) halves, which hold a and m exactly.
             let half = |x: __m512i, i: usize| {
-                let p = _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, self.mult[i]), self.round[i]), self.shift[i]);
+                let p = _mm512_srav_epi64(_mm512_add_epi64(unsafe { mul_epi32(x, self.mult[i]) }, self.round[i]), self.shift[i]);
                 _mm512_cvtepi64_epi8(_mm512_add_epi64(_mm512_min_epi64(_mm512_max_epi64(p, self.lo), self.hi), self.zero))
             };
             let lo = half(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)), 0);
