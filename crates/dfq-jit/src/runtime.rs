@@ -20,8 +20,11 @@ pub(crate) type StepFn = unsafe extern "C" fn(*mut u8, *mut u8, u64, u64);
 /// `next` while the job's fields are being written.
 const NOT_READY: u64 = 0xffff_ffff;
 
-/// How long a helper spins for the next step before it sleeps.
-const SPIN: Duration = Duration::from_millis(2);
+/// How long a helper spins for the next step before it sleeps: long enough to
+/// bridge the steps of a run, short enough that on a busy machine an idle
+/// helper sleeps (the scheduler wakes a sleeper promptly; a spinner it treats
+/// as a hog and preempts, maybe in the middle of a chunk the caller waits for).
+const SPIN: Duration = Duration::from_micros(100);
 
 pub(crate) struct Runtime {
     /// When set, each step's wall time is appended to `timings`.
@@ -146,9 +149,21 @@ impl Shared {
     }
 }
 
+/// A spin-wait step: on a shared machine, waiting threads yield the core now
+/// and then, so that a preempted thread (whose chunk is being waited for) runs.
+fn pause(spins: &mut u32) {
+    *spins = spins.wrapping_add(1);
+    if spins.is_multiple_of(128) {
+        std::thread::yield_now();
+    } else {
+        std::hint::spin_loop();
+    }
+}
+
 fn helper(shared: &Shared, t: usize) {
     let mut last_work = Instant::now();
     let mut seen = 0;
+    let mut spins = 0;
     while !shared.shutdown.load(Ordering::Acquire) {
         let v = shared.next.load(Ordering::Acquire);
         let serial = v >> 32;
@@ -157,7 +172,7 @@ fn helper(shared: &Shared, t: usize) {
             shared.work(serial, t);
             last_work = Instant::now();
         } else if last_work.elapsed() < SPIN {
-            std::hint::spin_loop();
+            pause(&mut spins);
         } else {
             // Announce the nap, then look once more: a job published before the
             // announcement is seen here, one after it unparks this thread.
@@ -212,8 +227,9 @@ unsafe fn run_items(rt: &Runtime, step: StepFn, arena: *mut u8, items: u64) {
     }
     sh.work(serial, 0);
     // Chunks claimed by helpers finish before the next step reads their output.
+    let mut spins = 0;
     while sh.done.load(Ordering::Acquire) < items {
-        std::hint::spin_loop();
+        pause(&mut spins);
     }
 }
 
