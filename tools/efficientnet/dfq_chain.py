@@ -29,17 +29,17 @@ def _timed(cmd):
     return time.perf_counter() - t0
 
 
-def check(onnx_path, run_onnxruntime, data_dir, bin_dir=None):
+def check(onnx_path, run_onnxruntime, data_dir, bin_dir=None, crop=224):
     bins = _binaries(bin_dir)
     mlir = onnx_path.with_suffix(".mlir")
     folded = onnx_path.with_suffix(".folded.mlir")
-    t = _timed([bins / "dfq-translate", "--import-onnx", onnx_path, "--input-shape", "1,3,224,224",
+    t = _timed([bins / "dfq-translate", "--import-onnx", onnx_path, "--input-shape", f"1,3,{crop},{crop}",
                 "--input-range=efficientnet", "-o", mlir])
     print(f"dfq-translate --import-onnx: {mlir} ({mlir.stat().st_size / 1e6:.1f} MB, {t:.2f} s)")
     t = _timed([bins / "dfq-opt", "--fold-bn", mlir, "-o", folded])
     print(f"dfq-opt --fold-bn: {folded} ({t:.2f} s)")
     name, label = imagenet_sample.load_labels(data_dir, 1)[0]
-    x = imagenet_sample.preprocess(Path(data_dir) / name)[None]
+    x = imagenet_sample.preprocess(Path(data_dir) / name, crop)[None]
     expected = run_onnxruntime(x)[0]
     with tempfile.TemporaryDirectory() as tmp:
         np.save(Path(tmp) / "x.npy", x)
