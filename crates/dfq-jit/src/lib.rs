@@ -6,9 +6,11 @@
 //! that walks the layers. GEMM-shaped work (1×1 convs, other convs through
 //! im2col, linear layers) calls precompiled Rust microkernels picked by CPU
 //! features (AVX-512 VNNI, AVX-VNNI, AVX2, portable), with weights packed once
-//! and the requantization fused into their epilogue. Depthwise convs, pooling and
-//! elementwise ops are generated directly, 128-bit SIMD over channels. Integer
-//! results equal `dfq_interp::run_function`'s bit for bit. See docs/jit.md.
+//! and the requantization fused into their epilogue; depthwise convs call
+//! precompiled row kernels (AVX-512, AVX2) likewise. Pooling, elementwise ops and
+//! depthwise convs on other CPUs are generated directly, 128-bit SIMD over
+//! channels. Integer results equal `dfq_interp::run_function`'s bit for bit. See
+//! docs/jit.md.
 //!
 //! ```no_run
 //! use dfq_jit::{CompiledFunction, JitOptions};
