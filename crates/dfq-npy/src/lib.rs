@@ -14,6 +14,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Tensor, String> {
     if !bytes.starts_with(MAGIC) {
         return Err(format!("'{name}' is not a .npy file (it does not start with the NumPy magic '\\x93NUMPY')"));
     }
+    check_nesting(name, bytes)?;
     let mut data = bytes;
     let header = NpyHeader::from_reader(&mut data)
         .map_err(|e| format!("'{name}' is not a valid .npy file: malformed header: {e}"))?;
@@ -56,6 +57,32 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Tensor, String> {
         _ => unreachable!("element_size accepts only the dtypes above"),
     };
     Ok(Tensor { shape, data })
+}
+
+/// A real header is a dict holding a shape tuple: two levels of brackets.
+/// npyz's parser takes exponential time on deeply nested ones (232 bytes of
+/// `{{{{...` took over 10 s: found by the npy fuzzer), so those are refused first.
+fn check_nesting(name: &str, bytes: &[u8]) -> Result<(), String> {
+    const MAX_DEPTH: usize = 8;
+    let header = match bytes.get(6) {
+        Some(1) => bytes.get(8..10).map(|l| (10, u16::from_le_bytes([l[0], l[1]]) as usize)),
+        Some(2 | 3) => bytes.get(8..12).map(|l| (12, u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize)),
+        _ => None,
+    };
+    let Some((start, len)) = header else { return Ok(()) };
+    let text = &bytes[start.min(bytes.len())..start.saturating_add(len).min(bytes.len())];
+    let mut depth = 0usize;
+    for &b in text {
+        match b {
+            b'{' | b'[' | b'(' => depth += 1,
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_DEPTH {
+            return Err(format!("'{name}' is not a valid .npy file: malformed header: brackets nested more than {MAX_DEPTH} deep"));
+        }
+    }
+    Ok(())
 }
 
 /// Reads and decodes the `.npy` file at `path`.
