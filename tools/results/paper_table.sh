@@ -6,6 +6,16 @@
 #
 #   tools/results/paper_table.sh              # all 1000 images
 #   LIMIT=50 tools/results/paper_table.sh     # 50 images spread over the classes (dfq-run --limit)
+#   MODEL="lite1 lite2" tools/results/paper_table.sh   # the short tables of the other Lite models
+#
+# MODEL (default lite0) is one or more of lite0, lite1, lite2 (the variants of
+# tools/efficientnet/convert.py). lite0 gets the full table above; lite1 and
+# lite2 get the short one (TABLE=short: FP32, naive, DFQ, DFQ with the paper's
+# scales, per-channel), between <!-- MODEL-table:begin --> and
+# <!-- MODEL-table:end -->, from build/effnet_MODEL.mlir (imported from
+# build/efficientnet_MODEL.onnx at the variant's input size if missing), with
+# models and JSON in build/paper-table-MODEL and no figures unless REPORT is set.
+# TABLE=full|short overrides the choice.
 #
 # Environment: LIMIT (images per row), DATA (the sample, default
 # ../shared/data/imagenet-sample), RESULTS (the file to edit, default
@@ -20,24 +30,49 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
+MODEL=${MODEL:-lite0}
+if [[ $MODEL == *" "* ]]; then
+    # Several models: one run each (the binaries built once).
+    [ "${BUILD:-1}" = 0 ] || cargo build --release -p dfq-cli
+    rc=0
+    for m in $MODEL; do MODEL=$m BUILD=0 "$0" || rc=1; done
+    exit $rc
+fi
+case $MODEL in
+    lite0) SIZE=224 ;;
+    lite1) SIZE=240 ;;
+    lite2) SIZE=260 ;;
+    *) echo "paper_table.sh: MODEL must be lite0, lite1 or lite2, not $MODEL" >&2; exit 1 ;;
+esac
 LIMIT=${LIMIT:-}
 DATA=${DATA:-../shared/data/imagenet-sample}
 RESULTS=${RESULTS:-docs/results.md}
-OUT=${OUT:-build/paper-table}
-REPORT=${REPORT:-docs/results/efficientnet-lite0}
 CALIBRATION_IMAGES=32
 BIN=target/release
-FP32=build/effnet.mlir
+ONNX=build/efficientnet_$MODEL.onnx
+if [ "$MODEL" = lite0 ]; then
+    TABLE=${TABLE:-full}
+    MARKER=paper-table
+    OUT=${OUT:-build/paper-table}
+    REPORT=${REPORT:-docs/results/efficientnet-lite0}
+    FP32=build/effnet.mlir
+else
+    TABLE=${TABLE:-short}
+    MARKER=$MODEL-table
+    OUT=${OUT:-build/paper-table-$MODEL}
+    REPORT=${REPORT:-}
+    FP32=build/effnet_$MODEL.mlir
+fi
 
-grep -q '<!-- paper-table:begin -->' "$RESULTS" && grep -q '<!-- paper-table:end -->' "$RESULTS" ||
-    { echo "paper_table.sh: $RESULTS has no paper-table markers" >&2; exit 1; }
+grep -q "<!-- $MARKER:begin -->" "$RESULTS" && grep -q "<!-- $MARKER:end -->" "$RESULTS" ||
+    { echo "paper_table.sh: $RESULTS has no $MARKER markers" >&2; exit 1; }
 [ -f "$DATA/labels.csv" ] || { echo "paper_table.sh: no $DATA/labels.csv" >&2; exit 1; }
 
 [ "${BUILD:-1}" = 0 ] || cargo build --release -p dfq-cli
 if [ ! -f "$FP32" ]; then
-    [ -f build/efficientnet_lite0.onnx ] || python3 tools/efficientnet/convert.py
-    "$BIN/dfq-translate" --import-onnx build/efficientnet_lite0.onnx -o "$FP32" \
-        --input-range=efficientnet --input-shape 1,3,224,224
+    [ -f "$ONNX" ] || python3 tools/efficientnet/convert.py --variant "$MODEL" --images 0
+    "$BIN/dfq-translate" --import-onnx "$ONNX" -o "$FP32" \
+        --input-range=efficientnet --input-shape "1,3,$SIZE,$SIZE"
 fi
 mkdir -p "$OUT"
 
@@ -59,6 +94,13 @@ ROWS=(
     "dfq-w4|DFQ, W4A8|--equalize --absorb-bias --quantize=weight-bits=4 --bias-correct|"
     "naive-w4|naive W4A8|--fold-bn --quantize=weight-bits=4|"
 )
+if [ "$TABLE" = short ]; then
+    SHORT=()
+    for row in "${ROWS[@]}"; do
+        case ${row%%|*} in fp32 | naive | dfq | dfq-weights | per-channel) SHORT+=("$row") ;; esac
+    done
+    ROWS=("${SHORT[@]}")
+fi
 
 # Empirical bias correction, if this dfq-opt has it: calibrated on the first
 # images of labels.csv and evaluated on the others, next to analytic DFQ on
@@ -66,7 +108,9 @@ ROWS=(
 HOLDOUT="$OUT/holdout"
 CALIBRATION="$OUT/calibration-$CALIBRATION_IMAGES.npy"
 HELP=$("$BIN/dfq-opt" --help)
-if grep -q -- '--calibration' <<<"$HELP"; then
+if [ "$TABLE" = short ]; then
+    CALIBRATE=""
+elif grep -q -- '--calibration' <<<"$HELP"; then
     CALIBRATE="--dfq --calibration $CALIBRATION"
 elif grep -q 'calibration=' <<<"$HELP"; then
     CALIBRATE="--equalize --absorb-bias --quantize --bias-correct=calibration=$CALIBRATION"
@@ -117,18 +161,22 @@ done
 
 # The figures (per-channel weight ranges before/after CLE, per-layer weight
 # SQNR) and the per-layer report of the DFQ row.
-echo "report: dfq-opt --dfq --report $REPORT/" >&2
-"$BIN/dfq-opt" --dfq "$FP32" -o "$OUT/dfq-report.mlir" --report "$REPORT/" 2>"$OUT/report.log" ||
-    { FAILED=1; echo "paper_table.sh: dfq-opt --report failed (see $OUT/report.log)" >&2; }
+if [ -n "$REPORT" ]; then
+    echo "report: dfq-opt --dfq --report $REPORT/" >&2
+    "$BIN/dfq-opt" --dfq "$FP32" -o "$OUT/dfq-report.mlir" --report "$REPORT/" 2>"$OUT/report.log" ||
+        { FAILED=1; echo "paper_table.sh: dfq-opt --report failed (see $OUT/report.log)" >&2; }
+fi
 
-python3 - "$TSV" "$RESULTS" "${LIMIT:-all}" "$DATA" "$CALIBRATION_IMAGES" <<'EOF'
+python3 - "$TSV" "$RESULTS" "${LIMIT:-all}" "$DATA" "$CALIBRATION_IMAGES" "$MODEL" "$MARKER" "$TABLE" "$SIZE" <<'EOF'
 import datetime, json, os, re, sys
 
-tsv, results, limit, data, calibration = sys.argv[1:]
+tsv, results, limit, data, calibration, model, marker, table, size = sys.argv[1:]
+name = f"EfficientNet-{model.capitalize()}"
 total = sum(1 for _ in open(f"{data}/labels.csv")) - 1  # without the header
 lines = [
-    "<!-- paper-table:begin -->",
-    "<!-- Generated by tools/results/paper_table.sh: edit the script, not this table. -->",
+    f"<!-- {marker}:begin -->",
+    "<!-- Generated by tools/results/paper_table.sh: edit the script, not this table. -->" if model == "lite0" else
+    f"<!-- Generated by MODEL={model} tools/results/paper_table.sh: edit the script, not this table. -->",
     "",
     "| pipeline | `dfq-opt` flags | images | top-1 % | top-5 % | agreement with FP32 % | paper: MobileNetV2 top-1 % |",
     "|---|---|---|---|---|---|---|",
@@ -136,6 +184,8 @@ lines = [
 engines = set()
 for line in open(tsv):
     id_, what, flags, paper, status, path = line.rstrip("\n").split("\t")
+    if table == "short" and id_ == "dfq":
+        what = "DFQ: fold-bn, CLE, absorb-bias, bias-correct (analytic)"
     flags = "(the model itself)" if flags == "-" else f"`{flags}`"
     paper = paper or "–"
     if status != "ok":
@@ -147,22 +197,28 @@ for line in open(tsv):
     agreement = "(reference)" if r["reference"] is None else pct(r["agreement"])
     lines.append(f"| {what} | {flags} | {r['evaluated']} | {pct(r['top1'])} | {pct(r['top5'])} | {agreement} | {paper} |")
 sample = "all images" if limit == "all" else f"`LIMIT={limit}`: {limit} images spread over the classes (`dfq-run --limit`)"
-lines += [
-    "",
-    f"EfficientNet-Lite0 on `{data}`, {sample}; W8A8 per-tensor asymmetric unless the row says "
-    f"otherwise; evaluated with {', '.join(sorted(engines)) or '–'}; generated on "
-    f"{datetime.date.today().isoformat()}. Every row is data-free (dfq-opt reads no image) except the "
-    f"empirical bias-correction one (present only when dfq-opt has a calibration option): it measures the "
-    f"shift on the first {calibration} images of labels.csv, so it and the analytic DFQ row beside it "
-    f"are evaluated on the other {total - int(calibration)} images only (with `LIMIT`, on as many of "
-    "those, so not the same images as the other rows). "
-    "The paper's column is Nagel et al. 2019's MobileNetV2 on the ImageNet validation set, a different "
-    "model and data set: compare the steps' effects, not the numbers. Its CLE and absorb-bias rows "
-    "replace ReLU6 by ReLU, as in its ablation.",
-    "<!-- paper-table:end -->",
-]
+common = (f"{name} on `{data}`, {sample}; W8A8 per-tensor asymmetric unless the row says "
+          f"otherwise; evaluated with {', '.join(sorted(engines)) or '–'}; generated on "
+          f"{datetime.date.today().isoformat()}.")
+if table == "full":
+    caption = (
+        f"{common} Every row is data-free (dfq-opt reads no image) except the "
+        f"empirical bias-correction one (present only when dfq-opt has a calibration option): it measures the "
+        f"shift on the first {calibration} images of labels.csv, so it and the analytic DFQ row beside it "
+        f"are evaluated on the other {total - int(calibration)} images only (with `LIMIT`, on as many of "
+        "those, so not the same images as the other rows). "
+        "The paper's column is Nagel et al. 2019's MobileNetV2 on the ImageNet validation set, a different "
+        "model and data set: compare the steps' effects, not the numbers. Its CLE and absorb-bias rows "
+        "replace ReLU6 by ReLU, as in its ablation.")
+else:
+    caption = (
+        f"{common} Input {size}×{size} (`dfq-run --eval` resizes the shorter side to "
+        f"{round(int(size) * 256 / 224)} first). Every row is data-free. "
+        "The paper's column is Nagel et al. 2019's MobileNetV2 on the ImageNet validation set, a different "
+        "model and data set: compare the steps' effects, not the numbers.")
+lines += ["", caption, f"<!-- {marker}:end -->"]
 text = open(results).read()
-block = re.compile(r"<!-- paper-table:begin -->.*?<!-- paper-table:end -->", re.S)
+block = re.compile(rf"<!-- {re.escape(marker)}:begin -->.*?<!-- {re.escape(marker)}:end -->", re.S)
 # Atomically: an interrupted run leaves the old file.
 with open(results + ".tmp", "w") as f:
     f.write(block.sub(lambda _: "\n".join(lines), text, count=1))
