@@ -97,13 +97,13 @@ func.func @pipeline(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor
 // -----
 
 // Clip bounds that differ per channel in the integer domain cannot be one
-// clamp: the conv is lowered, the clip stays in float between dequantize and
-// quantize.
+// scalar clamp: the conv takes the loosest, [Q(0), Q(3)] = [0, 96], and a
+// qnn.channel_clamp each channel's own, [Q(0), Q(1)] = [0, 32] and [0, 96].
 // CHECK-LABEL: func.func @per_channel_clip
-// CHECK: %[[C:.*]] = "qnn.conv2d"
-// CHECK-NEXT: %[[D:.*]] = "qnn.dequantize"(%[[C]])
-// CHECK-NEXT: %[[K:.*]] = "nn.clip"(%[[D]], %lo, %hi)
-// CHECK-NEXT: "qnn.quantize"(%[[K]])
+// CHECK: %[[C:.*]] = "qnn.conv2d"({{.*}}act_max = 96 : i64, act_min = 0 : i64
+// CHECK-NEXT: %[[K:.*]] = "qnn.channel_clamp"(%[[C]]) {max = array<i64: 32, 96>, min = array<i64: 0, 0>}
+// CHECK-NOT: nn.clip
+// CHECK: "qnn.dequantize"(%[[K]])
 func.func @per_channel_clip(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %xq = "qnn.quantize"(%x) : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x!quant.uniform<u8:f32, 0.0625:128>>
   %xd = "qnn.dequantize"(%xq) : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.0625:128>>) -> tensor<1x2x2x2xf32>
@@ -113,7 +113,6 @@ func.func @per_channel_clip(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %lo = arith.constant dense<0.0> : tensor<2xf32>
   %hi = arith.constant dense<[1.0, 3.0]> : tensor<2xf32>
   %0 = "nn.conv2d"(%xd, %wd) : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
-  // expected-remark @+1 {{per-channel clip bounds differ in the integer domain}}
   %1 = "nn.clip"(%0, %lo, %hi) : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   %q = "qnn.quantize"(%1) : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x!quant.uniform<u8:f32, 0.03125:0>>
   %d = "qnn.dequantize"(%q) : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.03125:0>>) -> tensor<1x2x2x2xf32>

@@ -21,6 +21,7 @@ pub(crate) fn infer(sig: &OpSignature) -> Inferred {
         InferRule::Conv2d => conv2d(sig),
         InferRule::BatchNorm => batch_norm(sig),
         InferRule::Clip => clip(sig),
+        InferRule::ChannelClamp => channel_clamp(sig),
         InferRule::Prelu => prelu(sig),
         InferRule::Broadcast => broadcast(sig),
         InferRule::Concat => concat(sig),
@@ -170,6 +171,36 @@ fn clip(sig: &OpSignature) -> Inferred {
                     sig.operands[i]
                 ),
             ));
+        }
+    }
+    Ok(vec![sig.like_input(input.shape.clone())])
+}
+
+/// One (min, max) pair per channel of axis 1, min ≤ max, inside the storage range.
+fn channel_clamp(sig: &OpSignature) -> Inferred {
+    let input = sig.tensor(0)?;
+    if input.rank() < 2 {
+        return Err(Issue::at_operand(0, format!("input must have a channel axis (N, C, ...), got {}", sig.operands[0])));
+    }
+    let (min, max) = (sig.i64_array("min")?, sig.i64_array("max")?);
+    for (name, bounds) in [("min", &min), ("max", &max)] {
+        if !same_dim(input.shape[1], Some(bounds.len() as i64)) {
+            return Err(Issue::new(format!(
+                "attribute '{name}' must have one value per channel ({}), got {}",
+                show_dim(input.shape[1]),
+                bounds.len()
+            )));
+        }
+    }
+    let (storage_lo, storage_hi) = match &input.element {
+        ElementType::Quant(q) => q.storage_min_max(),
+        _ => (i64::MIN, i64::MAX),
+    };
+    for (c, (&lo, &hi)) in min.iter().zip(&max).enumerate() {
+        if lo > hi || lo < storage_lo || hi > storage_hi {
+            return Err(Issue::new(format!(
+                "channel {c}: bounds [{lo}, {hi}] must satisfy min ≤ max within the storage range [{storage_lo}, {storage_hi}]"
+            )));
         }
     }
     Ok(vec![sig.like_input(input.shape.clone())])

@@ -225,6 +225,8 @@ pub enum InferRule {
     Conv2d,
     BatchNorm,
     Clip,
+    /// `qnn.channel_clamp`: the input's type, one bound pair per axis-1 index.
+    ChannelClamp,
     Prelu,
     /// Numpy (multidirectional) broadcasting of two operands.
     Broadcast,

@@ -201,6 +201,10 @@ fn integer_clamp_bounds_fit_the_result_storage() {
   %1 = "qnn.add"(%q, %q) {act_max = 5 : i64, act_min = 10 : i64} : (tensor<1x4x!quant.uniform<u8:f32, 0.1>>, tensor<1x4x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1>>
   // expected-error @+1 {{'qnn.clamp' op min (-128) is outside the storage range [-127, 127] of the result type tensor<4x!quant.uniform<i8<-127:127>:f32, 0.1:0>>}}
   %2 = "qnn.clamp"(%n) {max = 0 : i64, min = -128 : i64} : (tensor<4x!quant.uniform<i8<-127:127>:f32, 0.1>>) -> tensor<4x!quant.uniform<i8<-127:127>:f32, 0.1>>
+  // expected-error @+1 {{'qnn.channel_clamp' op attribute 'max' must have one value per channel (4), got 3}}
+  %3 = "qnn.channel_clamp"(%q) {max = array<i64: 1, 2, 3>, min = array<i64: 0, 0, 0, 0>} : (tensor<1x4x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1>>
+  // expected-error @+1 {{'qnn.channel_clamp' op channel 1: bounds [9, 5] must satisfy min ≤ max within the storage range [0, 255]}}
+  %4 = "qnn.channel_clamp"(%q) {max = array<i64: 1, 5, 3, 4>, min = array<i64: 0, 9, 0, 0>} : (tensor<1x4x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1>>
   return %q : tensor<1x4x!quant.uniform<u8:f32, 0.1>>
 }"#,
     );

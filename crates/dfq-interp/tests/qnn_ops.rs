@@ -157,6 +157,18 @@ fn clamp_on_stored_integers() {
 }
 
 #[test]
+fn channel_clamp_bounds_each_channel() {
+    // (1, 2, 1, 2): channel 0 to [10, 100], channel 1 to [60, 70].
+    let (ty, x) = quant_operand(&[1, 2, 1, 2], quant(U8, 0.1, 0), &[0, 200, 50, 65]);
+    let out = OpCase::new("qnn.channel_clamp").operand(ty, x).ints("min", &[10, 60]).ints("max", &[100, 70]).run();
+    assert_eq!(ints(&out), [10, 100, 60, 65]);
+    // (N, C) features: the channel is the last index.
+    let (ty, x) = quant_operand(&[2, 2], quant(I8, 0.1, 0), &[-100, 100, 0, -5]);
+    let out = OpCase::new("qnn.channel_clamp").operand(ty, x).ints("min", &[-10, 0]).ints("max", &[10, 50]).run();
+    assert_eq!(ints(&out), [-10, 50, 0, 0]);
+}
+
+#[test]
 fn max_pool_on_stored_integers() {
     // i8 −[1..9], 2×2 windows with pads (1, 1, 0, 0): the same maxima as the f32 case.
     let values: Vec<i64> = (1..=9).map(|v| -v).collect();

@@ -188,6 +188,31 @@ fn requantize_clamp_quantize_dequantize() {
     }
 }
 
+/// Per-channel bounds on NCHW (rows of channels after the JIT's NHWC change) and
+/// (N, C) data, channel counts on both sides of the 16-byte vector, u8 and i8.
+#[test]
+fn channel_clamp_random() {
+    for seed in 0..30 {
+        let mut r = rng(4500 + seed);
+        let c = *[1, 3, 15, 16, 17, 40, 100].choose(&mut r).unwrap();
+        let shape = if r.gen_bool(0.5) { vec![r.gen_range(1..=2), c, r.gen_range(1..=7), r.gen_range(1..=7)] } else { vec![r.gen_range(1..=3), c] };
+        let x = random_act_quant(&mut r, r.gen_range(0.01..0.1));
+        let signed = x.as_quant().unwrap().storage_signed;
+        let (lo, hi) = if signed { (-128, 127) } else { (0, 255) };
+        let (mut min, mut max) = (Vec::new(), Vec::new());
+        for _ in 0..c {
+            let a = r.gen_range(lo..=hi);
+            min.push(a);
+            max.push(r.gen_range(a..=hi));
+        }
+        OneOp::new("qnn.channel_clamp", q_type(&shape, x.clone()))
+            .arg(q_type(&shape, x))
+            .ints("min", &min)
+            .ints("max", &max)
+            .check(seed, &format!("channel_clamp seed {seed} shape {shape:?}"));
+    }
+}
+
 #[test]
 fn quantize_edge_values() {
     // Ties to even, saturation, NaN (→ zero point), infinities, a narrowed range.

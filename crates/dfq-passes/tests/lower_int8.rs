@@ -220,10 +220,10 @@ fn single_pools_and_concat_are_exact_but_ties() {
 }
 
 #[test]
-fn per_channel_clip_stays_in_float_exactly() {
+fn per_channel_clip_becomes_a_channel_clamp() {
     // After equalization ReLU6 becomes clip(0, 6/s_c): bounds that differ per
     // channel are no scalar act_max. The conv is lowered with the loosest bounds
-    // and the clip stays in float between dequantize and quantize.
+    // and followed by a qnn.channel_clamp with each channel's own.
     let text = r#"
 func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2x4x4xf32> {
   %w = arith.constant dense<[[[[1.0]], [[-0.5]]], [[[0.25]], [[2.0]]]]> : tensor<2x2x1x1xf32>
@@ -238,9 +238,10 @@ func.func @main(%x: tensor<1x2x4x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x2
     try_run_passes(&mut qdq, "quantize").unwrap();
     let mut lowered = qdq.clone();
     let remarks = try_run_passes(&mut lowered, "lower-int8").unwrap();
-    assert!(remarks.iter().any(|d| d.message.contains("per-channel clip bounds differ")), "{remarks:?}");
+    assert!(remarks.is_empty(), "{remarks:?}");
     assert_eq!(count_ops(&lowered.functions[0], "qnn.conv2d"), 1);
-    assert_eq!(count_ops(&lowered.functions[0], "nn.clip"), 1);
+    assert_eq!(count_ops(&lowered.functions[0], "qnn.channel_clamp"), 1);
+    assert_eq!(count_ops(&lowered.functions[0], "nn.clip"), 0);
     for seed in 0..4 {
         assert_exact_but_ties(&qdq, &lowered, seed);
     }

@@ -9,7 +9,8 @@ module {
     %0 = "qnn.conv2d"(%q, %w, %b) {act_max = 120 : i64, act_min = 0 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8x!quant.uniform<u8:f32, 0.02:128>>, tensor<8x3x3x3x!quant.uniform<i8:f32:0, {0.01:0, 0.02:0, 0.01:0, 0.02:0, 0.01:0, 0.02:0, 0.01:0, 0.02:0}>>, tensor<8xi32>) -> tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>
     %1 = "qnn.requantize"(%0) : (tensor<1x8x4x4x!quant.uniform<u8:f32, 0.05>>) -> tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>
     %2 = "qnn.clamp"(%1) {max = 22 : i64, min = -128 : i64} : (tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>) -> tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>
-    %3 = "qnn.add"(%2, %1) {act_min = -128 : i64} : (tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>, tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>) -> tensor<1x8x4x4x!quant.uniform<i8:f32, 0.08:-128>>
+    %c = "qnn.channel_clamp"(%2) {max = array<i64: 22, 0, 127, 5, 22, 0, 127, 5>, min = array<i64: -128, -128, 0, 0, -128, -128, 0, 0>} : (tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>) -> tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>
+    %3 = "qnn.add"(%c, %1) {act_min = -128 : i64} : (tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>, tensor<1x8x4x4x!quant.uniform<i8:f32, 0.04:-128>>) -> tensor<1x8x4x4x!quant.uniform<i8:f32, 0.08:-128>>
     %4 = "qnn.dequantize"(%3) : (tensor<1x8x4x4x!quant.uniform<i8:f32, 0.08:-128>>) -> tensor<1x8x4x4xf32>
     return %4 : tensor<1x8x4x4xf32>
   }

@@ -53,6 +53,7 @@ pub(crate) fn execute(func: &Function, id: OpId, operands: Vec<Operand<'_>>) -> 
         d::qnn::Linear::NAME => qnn::linear(&mut cx),
         d::qnn::Add::NAME => qnn::add(&mut cx),
         d::qnn::Clamp::NAME => qnn::clamp(&mut cx),
+        d::qnn::ChannelClamp::NAME => qnn::channel_clamp(&mut cx),
         d::qnn::AvgPool2d::NAME => qnn::avg_pool2d(&mut cx),
         d::qnn::GlobalAvgPool::NAME => qnn::global_avg_pool(&mut cx),
         d::qnn::Concat::NAME => qnn::concat(&mut cx),

@@ -77,6 +77,28 @@ pub(super) fn clamp(cx: &mut OpCx) -> OpResult {
     cx.int_output(values)
 }
 
+pub(super) fn channel_clamp(cx: &mut OpCx) -> OpResult {
+    let op = cx.view(qnn::ChannelClamp::cast)?;
+    let shape = cx.shape(0)?;
+    let (min, max) = (op.min(), op.max());
+    if shape.len() < 2 || min.len() != shape[1] || max.len() != shape[1] {
+        return Err(format!("needs one bound pair per channel of {shape:?}, got {} and {}", min.len(), max.len()));
+    }
+    let bound = |v: i64| i32::try_from(v).map_err(|_| format!("bound {v} is outside i32"));
+    let bounds: Vec<(i32, i32)> =
+        min.iter().zip(max.iter()).map(|(&lo, &hi)| Ok((bound(lo)?, bound(hi)?))).collect::<Result<_, String>>()?;
+    let mut values = cx.ints(0)?;
+    let plane: usize = shape[2..].iter().product();
+    if plane > 0 {
+        // Row-major (N, C, rest…): each run of `plane` values belongs to one channel.
+        for (k, run) in values.chunks_mut(plane).enumerate() {
+            let (lo, hi) = bounds[k % shape[1]];
+            qe::clamp(run, lo, hi);
+        }
+    }
+    cx.int_output(values)
+}
+
 pub(super) fn avg_pool2d(cx: &mut OpCx) -> OpResult {
     let op = cx.view(qnn::AvgPool2d::cast)?;
     let win = super::shared::pool_window(cx, op.kernel(), op.strides(), op.pads())?;

@@ -30,8 +30,10 @@ fn range(fx: &mut Fx, begin: Value, end: Value, len: usize) -> (Value, Value) {
 }
 
 pub(crate) fn map(fx: &mut Fx, op: &MapOp, x: Value, y: Value, len: usize, begin: Value, end: Value) {
-    if let MapOp::FChannel { channels, kind, tables } = *op {
-        return per_channel(fx, channels, kind, tables, x, y, len, begin, end);
+    match *op {
+        MapOp::FChannel { channels, kind, tables } => return per_channel(fx, channels, kind, tables, x, y, len, begin, end),
+        MapOp::QChannelClamp { channels, tables } => return channel_clamp_u8(fx, channels, tables, x, y, len, begin, end),
+        _ => {}
     }
     let (lo, hi) = range(fx, begin, end, len);
     match *op {
@@ -125,7 +127,7 @@ pub(crate) fn map(fx: &mut Fx, op: &MapOp, x: Value, y: Value, len: usize, begin
         MapOp::FClamp { lo: flo, hi: fhi } => {
             f32_unary(fx, x, y, lo, hi, move |fx, v, ty| super::window::clamp_f(fx, v, flo, fhi, ty));
         }
-        MapOp::FChannel { .. } => unreachable!("handled above"),
+        MapOp::FChannel { .. } | MapOp::QChannelClamp { .. } => unreachable!("handled above"),
     }
 }
 
@@ -151,15 +153,57 @@ fn f32_unary(fx: &mut Fx, x: Value, y: Value, lo: Value, hi: Value, f: impl Fn(&
     );
 }
 
-/// Per-channel maps on rows of `channels` f32 values.
-#[allow(clippy::too_many_arguments)]
-fn per_channel(fx: &mut Fx, channels: usize, kind: ChannelKind, tables: [i64; 3], x: Value, y: Value, len: usize, begin: Value, end: Value) {
+/// The row range [lo, hi) of items begin..end, for steps over rows of channels.
+fn row_range(fx: &mut Fx, channels: usize, len: usize, begin: Value, end: Value) -> (Value, Value) {
     let per = rows_per_item(channels) as i64;
     let rows = (len / channels.max(1)) as i64;
     let lo = fx.ins().imul_imm_s(begin, per);
     let hi = fx.ins().imul_imm_s(end, per);
     let total = fx.i64(rows);
     let hi = fx.ins().umin(hi, total);
+    (lo, hi)
+}
+
+/// min(max(q, lo[c]), hi[c]) on rows of `channels` stored u8, 16 lanes at a time.
+#[allow(clippy::too_many_arguments)]
+fn channel_clamp_u8(fx: &mut Fx, channels: usize, tables: [i64; 2], x: Value, y: Value, len: usize, begin: Value, end: Value) {
+    let (lo, hi) = row_range(fx, channels, len, begin, end);
+    fx.for_range(lo, hi, 1, |fx, r| {
+        let (xr, yr) = (fx.index(x, r, channels as i64), fx.index(y, r, channels as i64));
+        let (zero, n) = (fx.i64(0), fx.i64(channels as i64));
+        split_loop(
+            fx,
+            zero,
+            n,
+            16,
+            |fx, c| {
+                let (s, d) = (fx.ins().iadd(xr, c), fx.ins().iadd(yr, c));
+                let v = fx.load(I8X16, s, 0);
+                let (tl, th) = (fx.i64(tables[0]), fx.i64(tables[1]));
+                let (pl, ph) = (fx.ins().iadd(tl, c), fx.ins().iadd(th, c));
+                let (l, h) = (fx.load(I8X16, pl, 0), fx.load(I8X16, ph, 0));
+                let m = fx.ins().umax(v, l);
+                let r = fx.ins().umin(m, h);
+                fx.store(r, d, 0);
+            },
+            |fx, c| {
+                let (s, d) = (fx.ins().iadd(xr, c), fx.ins().iadd(yr, c));
+                let v = fx.load_u8(I32, s, 0);
+                let (tl, th) = (fx.i64(tables[0]), fx.i64(tables[1]));
+                let (pl, ph) = (fx.ins().iadd(tl, c), fx.ins().iadd(th, c));
+                let (l, h) = (fx.load_u8(I32, pl, 0), fx.load_u8(I32, ph, 0));
+                let m = fx.ins().umax(v, l);
+                let r = fx.ins().umin(m, h);
+                fx.store_u8(r, d, 0);
+            },
+        );
+    });
+}
+
+/// Per-channel maps on rows of `channels` f32 values.
+#[allow(clippy::too_many_arguments)]
+fn per_channel(fx: &mut Fx, channels: usize, kind: ChannelKind, tables: [i64; 3], x: Value, y: Value, len: usize, begin: Value, end: Value) {
+    let (lo, hi) = row_range(fx, channels, len, begin, end);
     let apply = move |fx: &mut Fx, v: Value, c: Value, ty: cranelift_codegen::ir::Type| {
         let mut t = [v; 3];
         for (k, slot) in t.iter_mut().enumerate().take(if kind == ChannelKind::BatchNorm { 3 } else { 2 }) {

@@ -44,6 +44,7 @@ impl Planner<'_> {
             qnn::Dequantize::NAME => self.dequantize(id)?,
             qnn::Requantize::NAME => self.requantize(id)?,
             qnn::Clamp::NAME => self.clamp(id)?,
+            qnn::ChannelClamp::NAME => self.channel_clamp(id)?,
             qnn::Conv2d::NAME => self.conv2d_q(id)?,
             qnn::Linear::NAME => self.linear_q(id)?,
             qnn::Add::NAME => self.add_q(id)?,
@@ -118,6 +119,30 @@ impl Planner<'_> {
         // q_out = min(max(q, lo), hi) on stored integers: an identity rescale after the clamp.
         let table: Vec<u8> = (0..256i64).map(|v| ((v - i64::from(q.bias())).max(lo).min(hi) + i64::from(q.bias())).clamp(0, 255) as u8).collect();
         self.map(id, Elem::Q(q), |p| Ok(MapOp::Lut(p.pool.table(&table))))
+    }
+
+    fn channel_clamp(&mut self, id: OpId) -> Result<(), String> {
+        let op = qnn::ChannelClamp::cast(self.func, id).expect("qnn.channel_clamp");
+        let x = self.value(op.input())?;
+        let q = x.q().ok_or("must clamp a quantized value")?;
+        let x = match x.shape.len() {
+            4 => self.in_layout(x, Layout::Nhwc),
+            2 => x,
+            r => return Err(format!("a per-channel clamp on a rank-{r} tensor is not supported by the JIT")),
+        };
+        let channels = x.shape[1];
+        if op.min().len() != channels || op.max().len() != channels {
+            return Err(format!("clamp bounds must hold {channels} values"));
+        }
+        // Bounds in the stored u8 domain.
+        let stored = |v: &i64| (v + i64::from(q.bias())).clamp(0, 255) as u8;
+        let lo: Vec<u8> = op.min().iter().map(stored).collect();
+        let hi: Vec<u8> = op.max().iter().map(stored).collect();
+        let tables = [self.pool.table(&lo), self.pool.table(&hi)];
+        let y = self.fresh(x.shape.clone(), x.layout, Elem::Q(q));
+        self.push(Step::Map(MapStep { input: x.buf, output: y.buf, len: x.len(), op: MapOp::QChannelClamp { channels, tables } }));
+        self.define(id, y);
+        Ok(())
     }
 
     fn conv2d_q(&mut self, id: OpId) -> Result<(), String> {

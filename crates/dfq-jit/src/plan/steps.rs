@@ -35,7 +35,9 @@ impl Step {
             Step::Window(s) => s.geom.n * s.geom.oh,
             Step::GlobalPool(s) => s.n,
             Step::Map(s) => match s.op {
-                MapOp::FChannel { channels, .. } => (s.len / channels.max(1)).div_ceil(rows_per_item(channels)),
+                MapOp::FChannel { channels, .. } | MapOp::QChannelClamp { channels, .. } => {
+                    (s.len / channels.max(1)).div_ceil(rows_per_item(channels))
+                }
                 _ => s.len.div_ceil(CHUNK),
             },
             Step::Binary(s) => s.len.div_ceil(CHUNK),
@@ -314,6 +316,9 @@ pub(crate) enum MapOp {
     /// Per channel (the last axis in memory, `channels` long): a batch norm
     /// (x − mean)·factor + beta, or a clip to [lo, hi]; tables of f32.
     FChannel { channels: usize, kind: ChannelKind, tables: [i64; 3] },
+    /// Stored u8 clamped per channel (the last axis in memory, `channels` long)
+    /// to [lo[c], hi[c]]; `tables` are the u8 bound tables lo and hi.
+    QChannelClamp { channels: usize, tables: [i64; 2] },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -31,6 +31,18 @@ impl Exporter<'_> {
                 let y = self.clamp(&x, (op.min() - shift).max(q.range.0), (op.max() - shift).min(q.range.1));
                 Ok(Val::Int8 { v: y, q })
             }
+            qnn::ChannelClamp::NAME => {
+                let op = qnn::ChannelClamp::cast(f, id).ok_or("malformed op")?;
+                let (x, q) = self.int8(op.input())?;
+                let shift = if q.shifted_from_u8 { 128 } else { 0 };
+                let clamps: Vec<(i64, i64)> = op
+                    .min()
+                    .iter()
+                    .zip(op.max().iter())
+                    .map(|(&lo, &hi)| ((lo - shift).max(q.range.0), (hi - shift).min(q.range.1)))
+                    .collect();
+                Ok(Val::Int8 { v: self.channel_clamp(&x, &clamps)?, q })
+            }
             qnn::Requantize::NAME => {
                 let op = qnn::Requantize::cast(f, id).ok_or("malformed op")?;
                 let (x, qi) = self.int8(op.input())?;
@@ -446,6 +458,11 @@ impl Exporter<'_> {
             let table = self.em.constant(TType::new(&[256], Elem::I8), maps[0].clone());
             return Ok(self.em.op(format!("tosa.table {}, {} : ({}, {}) -> {}", x.name, table.name, x.ty, table.ty, x.ty), x.ty.clone()));
         };
+        self.channel_clamp(x, &clamps)
+    }
+
+    /// A clamp to [lo, hi] per channel (one pair for all, or one per channel).
+    fn channel_clamp(&mut self, x: &TValue, clamps: &[(i64, i64)]) -> Result<TValue, String> {
         if clamps.windows(2).all(|w| w[0] == w[1]) {
             return Ok(self.clamp(x, clamps[0].0, clamps[0].1));
         }

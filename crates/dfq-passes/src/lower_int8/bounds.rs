@@ -19,13 +19,13 @@ pub struct Clamp {
     hi: Vec<f64>,
 }
 
-/// A clamp in a type's integer domain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A clamp in a type's integer domain (stored integers, zero point included).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IntClamp {
     /// The same bounds for every channel.
     Uniform(i64, i64),
-    /// Bounds that differ per channel; `union` is the loosest of them.
-    PerChannel { union: (i64, i64) },
+    /// Bounds that differ per channel (axis 1); `union` is the loosest of them.
+    PerChannel { bounds: Vec<(i64, i64)>, union: (i64, i64) },
 }
 
 impl Clamp {
@@ -80,17 +80,17 @@ impl Clamp {
         if bounds.iter().all(|&b| b == bounds[0]) {
             IntClamp::Uniform(bounds[0].0, bounds[0].1)
         } else {
-            IntClamp::PerChannel { union: (lo, hi) }
+            IntClamp::PerChannel { bounds, union: (lo, hi) }
         }
     }
 }
 
 impl IntClamp {
     /// Bounds that hold for every channel's values after the clamp.
-    pub fn loosest(self) -> (i64, i64) {
-        match self {
+    pub fn loosest(&self) -> (i64, i64) {
+        match *self {
             IntClamp::Uniform(lo, hi) => (lo, hi),
-            IntClamp::PerChannel { union } => union,
+            IntClamp::PerChannel { union, .. } => union,
         }
     }
 }

@@ -17,10 +17,10 @@
 //! Flatten and reshape of a dequantized value first become the qnn op on its
 //! integers. The network input keeps its `qnn.quantize` and each output its
 //! `qnn.dequantize`, so the signature is unchanged. Clip bounds that differ per
-//! channel in the integer domain cannot be one scalar clamp: the core is lowered
-//! with the loosest bounds and the clip stays in float between dequantize and
-//! quantize (exact, with a remark). Anything else that cannot be lowered stays in
-//! float where it is, reading dequantized values, with a remark.
+//! channel in the integer domain (a ReLU6 after equalization) cannot be one
+//! scalar clamp: the core is lowered with the loosest bounds and followed by a
+//! `qnn.channel_clamp`. Anything that cannot be lowered stays in float where it
+//! is, reading dequantized values, with a remark.
 
 mod bounds;
 mod constants;
@@ -61,7 +61,7 @@ fn lower_function(f: &mut Function, remarks: &mut Vec<Diagnostic>) {
     hoist_dequantize_over_shape_ops(f);
     let quantizes: Vec<OpId> = f.ops().filter(|&op| is_activation_quantize(f, op)).collect();
     for q in quantizes {
-        if let Err(why) = lower_quantize(f, q, remarks) {
+        if let Err(why) = lower_quantize(f, q) {
             let at = f.op(q).operands()[0].producer().unwrap_or(q);
             remarks.push(Diagnostic::remark(f.op(at).loc.clone(), format!("left in float: {why}")));
         }
@@ -95,14 +95,14 @@ fn hoist_dequantize_over_shape_ops(f: &mut Function) {
 }
 
 /// Lowers the pattern ending at quantize `q` (see the module docs).
-fn lower_quantize(f: &mut Function, q: OpId, remarks: &mut Vec<Diagnostic>) -> Result<(), String> {
+fn lower_quantize(f: &mut Function, q: OpId) -> Result<(), String> {
     let result = Value::Result(q, 0);
     let target = activation_type(f.value_type(result)).ok_or_else(|| {
         format!("its quantization {} is not 8-bit per tensor, which the integer ops need", f.value_type(result))
     })?;
     let (core, acts) = chain(f, f.op(q).operands()[0]).ok_or("its value is not computed by an op")?;
     let clamp = Clamp::of_chain(f, &acts)?.map(|c| c.to_int(&target));
-    let bounds = clamp.map(IntClamp::loosest);
+    let bounds = clamp.as_ref().map(IntClamp::loosest);
     // New ops go before the first activation, which may keep reading them.
     let anchor = acts.first().copied().unwrap_or(q);
     let (mut value, fused) = lower_core(f, core, &target, bounds, anchor)?;
@@ -112,19 +112,12 @@ fn lower_quantize(f: &mut Function, q: OpId, remarks: &mut Vec<Diagnostic>) -> R
     if let (Some((lo, hi)), false) = (bounds, fused) {
         value = emit_clamp(f, value, lo, hi, anchor)?;
     }
-    match clamp {
-        Some(IntClamp::PerChannel { .. }) => {
-            let dq = insert_dequantize(f, value, anchor);
-            f.set_operand(acts[0], 0, dq);
-            let msg = "per-channel clip bounds differ in the integer domain, and qnn.clamp takes scalar bounds: \
-                       the clip stays in float between dequantize and quantize";
-            remarks.push(Diagnostic::remark(f.op(acts[0]).loc.clone(), msg));
-        }
-        _ => {
-            keep_name(f, value, q, core);
-            f.replace_all_uses(result, value);
-        }
+    if let Some(IntClamp::PerChannel { bounds, .. }) = &clamp {
+        // The core clamps to the loosest bounds; each channel's own come after.
+        value = emit_channel_clamp(f, value, bounds, anchor)?;
     }
+    keep_name(f, value, q, core);
+    f.replace_all_uses(result, value);
     Ok(())
 }
 
@@ -264,6 +257,13 @@ fn emit_clamp(f: &mut Function, v: Value, lo: i64, hi: i64, anchor: OpId) -> Res
     let attrs = Attributes::from([("min".to_string(), Attribute::i64(lo)), ("max".to_string(), Attribute::i64(hi))]);
     let element = f.value_type(v).element().clone();
     emit(f, "qnn.clamp", vec![v], attrs, element, anchor)
+}
+
+fn emit_channel_clamp(f: &mut Function, v: Value, bounds: &[(i64, i64)], anchor: OpId) -> Result<Value, String> {
+    let array = |pick: fn(&(i64, i64)) -> i64| Attribute::DenseI64Array(bounds.iter().map(pick).collect());
+    let attrs = Attributes::from([("min".to_string(), array(|b| b.0)), ("max".to_string(), array(|b| b.1))]);
+    let element = f.value_type(v).element().clone();
+    emit(f, "qnn.channel_clamp", vec![v], attrs, element, anchor)
 }
 
 /// Builds op `name` before `anchor`, its result type inferred with `element`
