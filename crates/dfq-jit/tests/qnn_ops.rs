@@ -196,7 +196,8 @@ fn channel_clamp_random() {
         let mut r = rng(4500 + seed);
         let c = *[1, 3, 15, 16, 17, 40, 100].choose(&mut r).unwrap();
         let shape = if r.gen_bool(0.5) { vec![r.gen_range(1..=2), c, r.gen_range(1..=7), r.gen_range(1..=7)] } else { vec![r.gen_range(1..=3), c] };
-        let x = random_act_quant(&mut r, r.gen_range(0.01..0.1));
+        let scale = r.gen_range(0.01..0.1);
+        let x = random_act_quant(&mut r, scale);
         let signed = x.as_quant().unwrap().storage_signed;
         let (lo, hi) = if signed { (-128, 127) } else { (0, 255) };
         let (mut min, mut max) = (Vec::new(), Vec::new());

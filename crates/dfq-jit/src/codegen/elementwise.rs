@@ -171,32 +171,21 @@ fn channel_clamp_u8(fx: &mut Fx, channels: usize, tables: [i64; 2], x: Value, y:
     fx.for_range(lo, hi, 1, |fx, r| {
         let (xr, yr) = (fx.index(x, r, channels as i64), fx.index(y, r, channels as i64));
         let (zero, n) = (fx.i64(0), fx.i64(channels as i64));
-        split_loop(
-            fx,
-            zero,
-            n,
-            16,
-            |fx, c| {
-                let (s, d) = (fx.ins().iadd(xr, c), fx.ins().iadd(yr, c));
-                let v = fx.load(I8X16, s, 0);
-                let (tl, th) = (fx.i64(tables[0]), fx.i64(tables[1]));
-                let (pl, ph) = (fx.ins().iadd(tl, c), fx.ins().iadd(th, c));
-                let (l, h) = (fx.load(I8X16, pl, 0), fx.load(I8X16, ph, 0));
-                let m = fx.ins().umax(v, l);
-                let r = fx.ins().umin(m, h);
+        // 16 channels at a time, then one: the same loads, max, min and store.
+        let step = move |fx: &mut Fx, c: Value, vector: bool| {
+            let (tl, th) = (fx.i64(tables[0]), fx.i64(tables[1]));
+            let at = [fx.ins().iadd(xr, c), fx.ins().iadd(tl, c), fx.ins().iadd(th, c)];
+            let [v, l, h] = at.map(|p| if vector { fx.load(I8X16, p, 0) } else { fx.load_u8(I32, p, 0) });
+            let m = fx.ins().umax(v, l);
+            let r = fx.ins().umin(m, h);
+            let d = fx.ins().iadd(yr, c);
+            if vector {
                 fx.store(r, d, 0);
-            },
-            |fx, c| {
-                let (s, d) = (fx.ins().iadd(xr, c), fx.ins().iadd(yr, c));
-                let v = fx.load_u8(I32, s, 0);
-                let (tl, th) = (fx.i64(tables[0]), fx.i64(tables[1]));
-                let (pl, ph) = (fx.ins().iadd(tl, c), fx.ins().iadd(th, c));
-                let (l, h) = (fx.load_u8(I32, pl, 0), fx.load_u8(I32, ph, 0));
-                let m = fx.ins().umax(v, l);
-                let r = fx.ins().umin(m, h);
+            } else {
                 fx.store_u8(r, d, 0);
-            },
-        );
+            }
+        };
+        split_loop(fx, zero, n, 16, |fx, c| step(fx, c, true), |fx, c| step(fx, c, false));
     });
 }
 
