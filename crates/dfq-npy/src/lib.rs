@@ -15,6 +15,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Tensor, String> {
         return Err(format!("'{name}' is not a .npy file (it does not start with the NumPy magic '\\x93NUMPY')"));
     }
     check_nesting(name, bytes)?;
+    check_shape_size(name, bytes)?;
     let mut data = bytes;
     let header = NpyHeader::from_reader(&mut data)
         .map_err(|e| format!("'{name}' is not a valid .npy file: malformed header: {e}"))?;
@@ -59,18 +60,22 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Tensor, String> {
     Ok(Tensor { shape, data })
 }
 
+/// The header's text (the dict), as far as the file holds it.
+fn header_text(bytes: &[u8]) -> Option<&[u8]> {
+    let (start, len) = match bytes.get(6) {
+        Some(1) => bytes.get(8..10).map(|l| (10, u16::from_le_bytes([l[0], l[1]]) as usize)),
+        Some(2 | 3) => bytes.get(8..12).map(|l| (12, u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize)),
+        _ => None,
+    }?;
+    Some(&bytes[start.min(bytes.len())..start.saturating_add(len).min(bytes.len())])
+}
+
 /// A real header is a dict holding a shape tuple: two levels of brackets.
 /// npyz's parser takes exponential time on deeply nested ones (232 bytes of
 /// `{{{{...` took over 10 s: found by the npy fuzzer), so those are refused first.
 fn check_nesting(name: &str, bytes: &[u8]) -> Result<(), String> {
     const MAX_DEPTH: usize = 8;
-    let header = match bytes.get(6) {
-        Some(1) => bytes.get(8..10).map(|l| (10, u16::from_le_bytes([l[0], l[1]]) as usize)),
-        Some(2 | 3) => bytes.get(8..12).map(|l| (12, u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize)),
-        _ => None,
-    };
-    let Some((start, len)) = header else { return Ok(()) };
-    let text = &bytes[start.min(bytes.len())..start.saturating_add(len).min(bytes.len())];
+    let Some(text) = header_text(bytes) else { return Ok(()) };
     let mut depth = 0usize;
     for &b in text {
         match b {
@@ -81,6 +86,29 @@ fn check_nesting(name: &str, bytes: &[u8]) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("'{name}' is not a valid .npy file: malformed header: brackets nested more than {MAX_DEPTH} deep"));
         }
+    }
+    Ok(())
+}
+
+/// npyz multiplies the shape's dimensions unchecked, which panics on overflow in
+/// debug builds (found by the npy fuzzer), so a shape whose element count does
+/// not fit in 64 bits is refused first. Anything this scan cannot read is left
+/// to npyz, which reports a malformed header.
+fn check_shape_size(name: &str, bytes: &[u8]) -> Result<(), String> {
+    let Some(text) = header_text(bytes) else { return Ok(()) };
+    let Some(key) = text.windows(7).position(|w| w == b"'shape'") else { return Ok(()) };
+    let rest = &text[key..];
+    let (Some(open), Some(close)) = (rest.iter().position(|&b| b == b'('), rest.iter().position(|&b| b == b')')) else {
+        return Ok(());
+    };
+    if close < open {
+        return Ok(());
+    }
+    let dims = std::str::from_utf8(&rest[open + 1..close]).unwrap_or("");
+    let mut count = 1u64;
+    for dim in dims.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let Ok(d) = dim.parse::<u64>() else { return Ok(()) };
+        count = count.checked_mul(d).ok_or_else(|| format!("'{name}' has a shape too large for this machine"))?;
     }
     Ok(())
 }

@@ -12,3 +12,12 @@ fn fuzz_npy_a_deeply_nested_header_is_refused_quickly() {
     // npyz's parser took over 10 s on these 232 bytes.
     assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
 }
+
+#[test]
+fn fuzz_npy_a_shape_whose_element_count_overflows_is_an_error_not_a_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/shape-product-overflow.npy");
+    let bytes = std::fs::read(path).unwrap();
+    // Shape (2674598684952712532, 4, 3, 3): npyz's unchecked product overflowed.
+    let err = dfq_npy::decode("overflow.npy", &bytes).unwrap_err();
+    assert_eq!(err, "'overflow.npy' has a shape too large for this machine");
+}
