@@ -90,9 +90,9 @@ fn check_nesting(name: &str, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// npyz multiplies the shape's dimensions unchecked, which panics on overflow in
-/// debug builds (found by the npy fuzzer), so a shape whose element count does
-/// not fit in 64 bits is refused first. Anything this scan cannot read is left
+/// npyz multiplies the shape's dimensions unchecked (element count and strides),
+/// which panics on overflow in debug builds (found by the npy fuzzer), so a shape
+/// whose nonzero dimensions multiply past 64 bits is refused first. Anything this scan cannot read is left
 /// to npyz, which reports a malformed header.
 fn check_shape_size(name: &str, bytes: &[u8]) -> Result<(), String> {
     let Some(text) = header_text(bytes) else { return Ok(()) };
@@ -108,7 +108,8 @@ fn check_shape_size(name: &str, bytes: &[u8]) -> Result<(), String> {
     let mut count = 1u64;
     for dim in dims.split(',').map(str::trim).filter(|d| !d.is_empty()) {
         let Ok(d) = dim.parse::<u64>() else { return Ok(()) };
-        count = count.checked_mul(d).ok_or_else(|| format!("'{name}' has a shape too large for this machine"))?;
+        // Zero dimensions are skipped: npyz's strides multiply the others even when one is 0.
+        count = count.checked_mul(d.max(1)).ok_or_else(|| format!("'{name}' has a shape too large for this machine"))?;
     }
     Ok(())
 }

@@ -21,3 +21,12 @@ fn fuzz_npy_a_shape_whose_element_count_overflows_is_an_error_not_a_panic() {
     let err = dfq_npy::decode("overflow.npy", &bytes).unwrap_err();
     assert_eq!(err, "'overflow.npy' has a shape too large for this machine");
 }
+
+#[test]
+fn fuzz_npy_strides_that_overflow_beside_a_zero_dimension_are_an_error_not_a_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/stride-overflow-with-zero-dim.npy");
+    let bytes = std::fs::read(path).unwrap();
+    // Shape (0, 1337299342476356265, 4, 3, 3): no elements, but npyz's strides overflowed.
+    let err = dfq_npy::decode("strides.npy", &bytes).unwrap_err();
+    assert_eq!(err, "'strides.npy' has a shape too large for this machine");
+}
