@@ -92,8 +92,8 @@ fn check_nesting(name: &str, bytes: &[u8]) -> Result<(), String> {
 
 /// npyz multiplies the shape's dimensions unchecked (element count and strides),
 /// which panics on overflow in debug builds (found by the npy fuzzer), so a shape
-/// whose nonzero dimensions multiply past 64 bits is refused first. Anything this scan cannot read is left
-/// to npyz, which reports a malformed header.
+/// whose nonzero dimensions multiply past 64 bits is refused first (a header with
+/// no shape tuple is left to npyz, which reports it).
 fn check_shape_size(name: &str, bytes: &[u8]) -> Result<(), String> {
     let Some(text) = header_text(bytes) else { return Ok(()) };
     let Some(key) = text.windows(7).position(|w| w == b"'shape'") else { return Ok(()) };
@@ -107,7 +107,18 @@ fn check_shape_size(name: &str, bytes: &[u8]) -> Result<(), String> {
     let dims = std::str::from_utf8(&rest[open + 1..close]).unwrap_or("");
     let mut count = 1u64;
     for dim in dims.split(',').map(str::trim).filter(|d| !d.is_empty()) {
-        let Ok(d) = dim.parse::<u64>() else { return Ok(()) };
+        // NumPy writes plain decimals (Python 2: a trailing L); npyz also takes
+        // expressions such as 0+N, which could hide a huge dimension from this check.
+        let digits = dim.strip_suffix('L').unwrap_or(dim);
+        let d = match digits.bytes().all(|b| b.is_ascii_digit()).then(|| digits.parse::<u64>()) {
+            Some(Ok(d)) => d,
+            Some(Err(_)) => return Err(format!("'{name}' has a shape too large for this machine")),
+            None => {
+                return Err(format!(
+                    "'{name}' is not a valid .npy file: malformed header: shape dimension '{dim}' is not a non-negative integer"
+                ))
+            }
+        };
         // Zero dimensions are skipped: npyz's strides multiply the others even when one is 0.
         count = count.checked_mul(d.max(1)).ok_or_else(|| format!("'{name}' has a shape too large for this machine"))?;
     }

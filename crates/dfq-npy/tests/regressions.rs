@@ -30,3 +30,13 @@ fn fuzz_npy_strides_that_overflow_beside_a_zero_dimension_are_an_error_not_a_pan
     let err = dfq_npy::decode("strides.npy", &bytes).unwrap_err();
     assert_eq!(err, "'strides.npy' has a shape too large for this machine");
 }
+
+#[test]
+fn fuzz_npy_a_shape_dimension_written_as_an_expression_is_refused() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/shape-expression.npy");
+    let bytes = std::fs::read(path).unwrap();
+    // Shape (0+2674598684952712530, 4, 3, 3): npyz evaluates the sum, then overflows.
+    let err = dfq_npy::decode("sum.npy", &bytes).unwrap_err();
+    assert!(err.starts_with("'sum.npy' is not a valid .npy file: malformed header: shape dimension '"), "{err}");
+    assert!(err.ends_with("' is not a non-negative integer"), "{err}");
+}
