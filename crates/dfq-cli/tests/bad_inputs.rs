@@ -3,6 +3,8 @@
 //! panic, an abort or an attempt to allocate an absurd tensor. (Cases covered
 //! elsewhere are listed in docs/hardening.md with their tests.)
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -120,13 +122,7 @@ fn nan_weights_stop_dfq_opt_at_the_constant_and_write_nothing() {
 #[test]
 fn a_100k_op_model_goes_through_dfq_opt_and_dfq_run() {
     let dir = tempfile::tempdir().unwrap();
-    let mut text = String::from("func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {\n");
-    let mut prev = "%x".to_string();
-    for i in 0..100_000 {
-        text.push_str(&format!("  %{i} = \"nn.relu\"({prev}) : (tensor<4xf32>) -> tensor<4xf32>\n"));
-        prev = format!("%{i}");
-    }
-    text.push_str(&format!("  return {prev} : tensor<4xf32>\n}}\n"));
+    let text = common::relu_chain(100_000, "");
     std::fs::write(dir.path().join("long.mlir"), &text).unwrap();
     // dfq-opt used to overflow its stack verifying this (an abort, signal 6).
     let out = dfq_opt(dir.path(), &["long.mlir", "--canonicalize", "-o", "out.mlir"]);

@@ -6,6 +6,8 @@
 #![cfg(unix)]
 
 use std::os::unix::process::ExitStatusExt;
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -86,13 +88,7 @@ fn sigint_while_writing_the_output_leaves_no_partial_file_and_no_temporary() {
 #[test]
 fn sigint_while_computing_keeps_the_old_output() {
     let dir = tempfile::tempdir().unwrap();
-    let mut text = String::from("func.func @main(%x: tensor<4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<4xf32> {\n");
-    let mut prev = "%x".to_string();
-    for i in 0..50_000 {
-        text.push_str(&format!("  %{i} = \"nn.relu\"({prev}) : (tensor<4xf32>) -> tensor<4xf32>\n"));
-        prev = format!("%{i}");
-    }
-    text.push_str(&format!("  return {prev} : tensor<4xf32>\n}}\n"));
+    let text = common::relu_chain(50_000, " {dfq.range = [-1.0, 1.0]}");
     std::fs::write(dir.path().join("long.mlir"), &text).unwrap();
     let out = dir.path().join("out.mlir");
     std::fs::write(&out, OLD).unwrap();
