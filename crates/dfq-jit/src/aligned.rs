@@ -6,6 +6,8 @@
 //! kernel or generated loop that reads or writes past its end faults at once
 //! rather than touching a neighbour. For tests (docs/jit.md), not speed.
 
+use std::marker::PhantomData;
+use std::ops::Deref;
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy)]
@@ -86,6 +88,39 @@ impl AlignedBuf {
         let n = self.len / std::mem::size_of::<T>();
         // SAFETY: aligned, initialized, and in bounds.
         unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr() as *mut T, n) }
+    }
+}
+
+/// A read-only table of constants a kernel indexes (epilogue constants,
+/// depthwise weights, a row of zero points), kept in an [`AlignedBuf`] so that
+/// with guard pages a read past its (padded) end faults like any other buffer's.
+pub(crate) struct Table<T> {
+    buf: AlignedBuf,
+    element: PhantomData<T>,
+}
+
+impl<T: Copy> Table<T> {
+    pub fn new(values: &[T]) -> Table<T> {
+        Table { buf: AlignedBuf::from_slice(values), element: PhantomData }
+    }
+}
+
+impl<T: Copy> From<Vec<T>> for Table<T> {
+    fn from(values: Vec<T>) -> Table<T> {
+        Table::new(&values)
+    }
+}
+
+impl<T: Copy> FromIterator<T> for Table<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Table<T> {
+        Table::new(&iter.into_iter().collect::<Vec<T>>())
+    }
+}
+
+impl<T: Copy> Deref for Table<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.buf.as_slice_of()
     }
 }
 

@@ -14,6 +14,7 @@
 use std::arch::x86_64::*;
 
 use super::qgemm::epilogue::Epilogue;
+use crate::aligned::Table;
 use crate::plan::steps::{Geom, QDepthwise};
 
 /// Kernels larger than this run a scalar loop.
@@ -28,9 +29,9 @@ pub(crate) enum DwIsa {
 pub(crate) struct DwLayer {
     g: Geom,
     /// w' = w − z_w, [tap][channel], padded.
-    weights: Vec<i32>,
+    weights: Table<i32>,
     /// A whole input row of zero points (and slack), read for padding.
-    zeros: Vec<u8>,
+    zeros: Table<u8>,
     /// Output columns whose window lies inside the input.
     cols: (usize, usize),
     epi: Epilogue,
@@ -44,8 +45,8 @@ pub(crate) struct DwLayer {
 /// as i32 lanes holding w' in the i16 half that meets the channel's byte (low
 /// for j = 0, 1, high for j = 2, 3), and the folded bias [block][j][L].
 struct ByteLayout {
-    weights: Vec<i32>,
-    bias: Vec<i32>,
+    weights: Table<i32>,
+    bias: Table<i32>,
 }
 
 impl ByteLayout {
@@ -69,7 +70,7 @@ impl ByteLayout {
             }
         }
         let bias = (0..blocks).flat_map(|b| (0..4).flat_map(move |j| (0..16).map(move |l| bias[ch(b, l, j)]))).collect();
-        ByteLayout { weights: lanes, bias }
+        ByteLayout { weights: lanes.into(), bias }
     }
 }
 
@@ -89,7 +90,7 @@ impl DwLayer {
         let epi = Epilogue::from_parts(bias, &vec![0; c], &op.requant, (op.out.zero, op.out.lo, op.out.hi), &bounds);
         let by_bytes = isa == DwIsa::Avx512 && g.kh == 3 && g.kw == 3 && (c % 64 == 0 || (64 % c == 0 && g.sw == 1)) && epi.uniform.is_some();
         let bytes = by_bytes.then(|| ByteLayout::new(c, taps, &weights, &epi.bias));
-        DwLayer { g, weights, zeros: vec![op.input_zero as u8; g.w * c + pad], cols: g.interior(1), epi, bytes }
+        DwLayer { g, weights: weights.into(), zeros: vec![op.input_zero as u8; g.w * c + pad].into(), cols: g.interior(1), epi, bytes }
     }
 
     pub fn entry(isa: DwIsa) -> DwRowFn {

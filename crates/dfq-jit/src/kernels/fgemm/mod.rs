@@ -5,7 +5,7 @@ mod avx2;
 mod avx512;
 mod portable;
 
-use crate::aligned::AlignedBuf;
+use crate::aligned::{AlignedBuf, Table};
 use crate::options::{has_avx2, has_avx512, KernelChoice};
 
 /// `kernel(layer, a, lda, rows, col_begin, col_end, c, ldc)`, strides in elements;
@@ -16,7 +16,7 @@ pub(crate) struct FGemmLayer {
     pub k: usize,
     pub packed: AlignedBuf,
     /// Padded with zeros past n.
-    pub bias: Vec<f32>,
+    pub bias: Table<f32>,
     pub lo: f32,
     pub hi: f32,
 }

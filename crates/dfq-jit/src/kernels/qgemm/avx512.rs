@@ -8,6 +8,7 @@
 use std::arch::x86_64::*;
 
 use super::epilogue::Epilogue;
+use crate::aligned::Table;
 use super::QGemmLayer;
 
 const MR: usize = 6;
@@ -150,7 +151,7 @@ unsafe fn rowsum_term(epi: &Epilogue, wzero: __m512i, rowsum: i32) -> __m512i {
 /// gives clamp(z + t, lo, hi) for every i32 t, as 0 ≤ lo ≤ hi ≤ 255 and 0 ≤ z ≤ 255.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq")]
-unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: &super::epilogue::Uniform, (bias, wzero): &(Vec<i32>, Vec<i32>), acc: &[__m512i; 24]) {
+unsafe fn store_packed(t: &Tile, epi: &Epilogue, u: &super::epilogue::Uniform, (bias, wzero): &(Table<i32>, Table<i32>), acc: &[__m512i; 24]) {
     let load = |v: &[i32], i: usize| unsafe { _mm512_loadu_si512(v.as_ptr().add(t.col + 16 * i) as *const __m512i) };
     let v = t.width / 16;
     let b: [__m512i; 4] = std::array::from_fn(|i| if i < v { load(bias, i) } else { _mm512_setzero_si512() });

@@ -6,18 +6,19 @@
 //! term is only computed when some z_w is not 0.
 
 use super::QGemmSpec;
+use crate::aligned::Table;
 
 /// Per-column constants, padded with zeros so that kernels may load whole vectors.
 pub(crate) struct Epilogue {
     /// bias − z_a·Σ_k w + K·z_a·z_w, wrapped to i32.
-    pub bias: Vec<i32>,
-    pub wzero: Vec<i32>,
+    pub bias: Table<i32>,
+    pub wzero: Table<i32>,
     pub need_rowsum: bool,
     /// Rescale(a, m, k) = (a·m + round) >> shift: the multiplier, and for k = 0 or
     /// k ≥ 63 the equivalent round and shift (k ≥ 63 gives 0: m = round = 0).
-    pub mult: Vec<i64>,
-    pub round: Vec<i64>,
-    pub shift: Vec<i64>,
+    pub mult: Table<i64>,
+    pub round: Table<i64>,
+    pub shift: Table<i64>,
     /// The exact (m, k) for the scalar path.
     pub requant: Vec<(i32, i32)>,
     /// When every column has the same multiplier (per-tensor weights) and the
@@ -28,7 +29,7 @@ pub(crate) struct Epilogue {
     pub wzero_all: Option<i32>,
     /// bias and wzero with blocks in `pack::packed_column` order, for kernels
     /// that narrow a block at once (see `pack`).
-    pub packed: Option<(Vec<i32>, Vec<i32>)>,
+    pub packed: Option<(Table<i32>, Table<i32>)>,
     pub zero: i32,
     pub lo: i32,
     pub hi: i32,
@@ -55,7 +56,7 @@ impl Epilogue {
     /// From the folded bias, weight zero points, multipliers, output (zero, lo,
     /// hi), and bounds on the true accumulators (for the uniform form).
     pub fn from_parts(bias: Vec<i32>, weight_zeros: &[i32], requant: &[(i32, i32)], (zero, lo, hi): (i32, i32, i32), bounds: &[i64]) -> Epilogue {
-        let padded = |v: Vec<i64>| v.into_iter().chain(std::iter::repeat_n(0, PAD)).collect::<Vec<i64>>();
+        let padded = |v: Vec<i64>| v.into_iter().chain(std::iter::repeat_n(0, PAD)).collect::<Table<i64>>();
         let forms: Vec<(i64, i64, i64)> = requant.iter().map(|&(m, k)| vector_form(m, k)).collect();
         Epilogue {
             bias: bias.into_iter().chain(std::iter::repeat_n(0, PAD)).collect(),
@@ -86,7 +87,7 @@ impl Epilogue {
                     }
                 }
             }
-            out
+            Table::from(out)
         };
         self.packed = Some((permute(&self.bias), permute(&self.wzero)));
     }
