@@ -80,7 +80,7 @@ fn error_text(e: PassError) -> String {
 #[test]
 fn nan_and_infinite_weights_are_refused_by_every_dfq_pass_at_the_constant() {
     let nan = model("[[[[1.0]], [[0x7FC00000]]], [[[0.25]], [[2.0]]]]", "[1.0, 2.0]", "[1.0, 4.0]");
-    for pass in ["fold-bn", "absorb-bias", "quantize", "bias-correct", DFQ] {
+    for pass in ["fold-bn", "equalize", "absorb-bias", "quantize", "bias-correct", DFQ] {
         let mut m = parse(&nan);
         let err = error_text(try_run_passes(&mut m, pass).unwrap_err());
         // The whole pipeline stops at its first pass.

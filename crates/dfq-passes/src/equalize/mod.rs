@@ -116,6 +116,7 @@ impl Pass for Equalize {
 
     fn run(&self, module: &mut Module, ctx: &mut PassContext) -> Result<(), PassError> {
         for f in &mut module.functions {
+            crate::finite::check_finite(f, "equalize").map_err(PassError::Diagnostics)?;
             equalize_function(f, &self.options, &mut ctx.diagnostics);
         }
         Ok(())
