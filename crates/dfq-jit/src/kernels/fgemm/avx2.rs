@@ -12,25 +12,7 @@ const MR: usize = 4;
 pub(super) const NV: usize = 3;
 pub(super) const NR: usize = 8 * NV;
 
-/// See [`super::FGemmFn`].
-pub(super) unsafe extern "C" fn gemm(
-    layer: *const FGemmLayer,
-    a: *const f32,
-    lda: usize,
-    rows: usize,
-    col0: usize,
-    col1: usize,
-    c: *mut f32,
-    ldc: usize,
-) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: selected only when the CPU has AVX2 and FMA; pointers per the contract.
-    unsafe {
-        gemm_impl(&*layer, a, lda, rows, col0, col1, c, ldc)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    unreachable!("AVX2 kernel on a non-x86 CPU {layer:?}{a:?}{lda}{rows}{col0}{col1}{c:?}{ldc}");
-}
+x86_gemm_entry!(FGemmLayer, f32, f32, "AVX2");
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]

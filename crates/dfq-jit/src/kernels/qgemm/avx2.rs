@@ -18,25 +18,7 @@ pub(super) const NR: usize = 8 * NV;
 /// Depth widened per step (a multiple of 4, as kp is).
 const KC: usize = 256;
 
-/// See [`super::QGemmFn`].
-pub(super) unsafe extern "C" fn gemm(
-    layer: *const QGemmLayer,
-    a: *const u8,
-    lda: usize,
-    rows: usize,
-    col0: usize,
-    col1: usize,
-    c: *mut u8,
-    ldc: usize,
-) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: selected only when the CPU has AVX2; pointers per the contract.
-    unsafe {
-        gemm_impl(&*layer, a, lda, rows, col0, col1, c, ldc)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    unreachable!("AVX2 kernel on a non-x86 CPU {layer:?}{a:?}{lda}{rows}{col0}{col1}{c:?}{ldc}");
-}
+x86_gemm_entry!(QGemmLayer, u8, u8, "AVX2");
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]

@@ -15,25 +15,7 @@ const MR: usize = 6;
 pub(super) const NV: usize = 4;
 pub(super) const NR: usize = 16 * NV;
 
-/// See [`super::QGemmFn`].
-pub(super) unsafe extern "C" fn gemm(
-    layer: *const QGemmLayer,
-    a: *const u8,
-    lda: usize,
-    rows: usize,
-    col0: usize,
-    col1: usize,
-    c: *mut u8,
-    ldc: usize,
-) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: selected only when the CPU has AVX-512 VNNI; pointers per the contract.
-    unsafe {
-        gemm_impl(&*layer, a, lda, rows, col0, col1, c, ldc)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    unreachable!("AVX-512 kernel on a non-x86 CPU {layer:?}{a:?}{lda}{rows}{col0}{col1}{c:?}{ldc}");
-}
+x86_gemm_entry!(QGemmLayer, u8, u8, "AVX-512");
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")]

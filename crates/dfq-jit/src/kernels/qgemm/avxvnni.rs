@@ -13,25 +13,7 @@ const MR: usize = 4;
 pub(super) const NV: usize = 3;
 pub(super) const NR: usize = 8 * NV;
 
-/// See [`super::QGemmFn`].
-pub(super) unsafe extern "C" fn gemm(
-    layer: *const QGemmLayer,
-    a: *const u8,
-    lda: usize,
-    rows: usize,
-    col0: usize,
-    col1: usize,
-    c: *mut u8,
-    ldc: usize,
-) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: selected only when the CPU has AVX-VNNI; pointers per the contract.
-    unsafe {
-        gemm_impl(&*layer, a, lda, rows, col0, col1, c, ldc)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    unreachable!("AVX-VNNI kernel on a non-x86 CPU {layer:?}{a:?}{lda}{rows}{col0}{col1}{c:?}{ldc}");
-}
+x86_gemm_entry!(QGemmLayer, u8, u8, "AVX-VNNI");
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,avxvnni")]
