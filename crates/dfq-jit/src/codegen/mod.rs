@@ -13,6 +13,7 @@ mod window;
 
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, UserFuncName, Value};
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
@@ -43,6 +44,49 @@ fn codegen_error(e: impl std::fmt::Display) -> JitError {
     JitError::new(format!("code generation failed: {e}"), None)
 }
 
+/// What one generated function is built with: the module it goes into and the
+/// contexts Cranelift reuses from one function to the next.
+struct Builder {
+    module: JITModule,
+    ctx: cranelift_codegen::Context,
+    fbc: FunctionBuilderContext,
+}
+
+impl Builder {
+    /// Declares a local function `name` of signature `sig` and defines it: `body`
+    /// fills its entry block, given the block's parameters, and hands the builder
+    /// back; the return is added here. Errors name `name`.
+    fn define(
+        &mut self,
+        name: &str,
+        sig: &Signature,
+        body: impl for<'f> FnOnce(FunctionBuilder<'f>, &mut JITModule, &[Value]) -> Result<FunctionBuilder<'f>, JitError>,
+    ) -> Result<FuncId, JitError> {
+        let id = self.module.declare_function(name, Linkage::Local, sig).map_err(codegen_error)?;
+        self.ctx.func.signature = sig.clone();
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fbc);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let params = b.block_params(entry).to_vec();
+        let mut b = body(b, &mut self.module, &params)?;
+        b.ins().return_(&[]);
+        b.seal_all_blocks();
+        b.finalize(self.module.target_config());
+        self.module.define_function(id, &mut self.ctx).map_err(|e| codegen_error(format!("{name}: {e:?}")))?;
+        self.module.clear_context(&mut self.ctx);
+        Ok(id)
+    }
+}
+
+/// A signature of `n` i64 parameters and no results.
+fn i64_signature(call_conv: CallConv, n: usize) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.extend(std::iter::repeat_n(AbiParam::new(I64), n));
+    sig
+}
+
 /// Generates the code of `plan`; `parallel_for` is the runtime's loop.
 pub(crate) fn compile(plan: &mut Plan, parallel_for: i64) -> Result<Code, JitError> {
     let mut flags = settings::builder();
@@ -51,16 +95,14 @@ pub(crate) fn compile(plan: &mut Plan, parallel_for: i64) -> Result<Code, JitErr
     flags.set("use_colocated_libcalls", "false").map_err(codegen_error)?;
     let isa = cranelift_native::builder().map_err(codegen_error)?.finish(settings::Flags::new(flags)).map_err(codegen_error)?;
     let call_conv = isa.default_call_conv();
-    let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
-    let mut ctx = module.make_context();
-    let mut fbc = FunctionBuilderContext::new();
+    let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+    let ctx = module.make_context();
+    let mut builder = Builder { module, ctx, fbc: FunctionBuilderContext::new() };
 
-    let mut step_sig = Signature::new(call_conv);
-    step_sig.params.extend([AbiParam::new(I64); 4]);
+    let step_sig = i64_signature(call_conv, 4);
+    let kernel_sig = i64_signature(call_conv, 8);
     let Plan { steps, buffers, pool, .. } = plan;
     let mut ids: Vec<(FuncId, usize)> = Vec::new();
-    let mut kernel_sig = Signature::new(call_conv);
-    kernel_sig.params.extend([AbiParam::new(I64); 8]);
     for (i, (step, label)) in steps.iter().enumerate() {
         let items = step.items();
         if items == 0 {
@@ -69,65 +111,30 @@ pub(crate) fn compile(plan: &mut Plan, parallel_for: i64) -> Result<Code, JitErr
         // The generated GEMM tile this step calls, if any.
         let tile = match step {
             Step::Gemm(GemmStep { kernel: KernelRef::Generated { k16, out }, .. }) => {
-                let id = module.declare_function(&format!("tile{i}"), Linkage::Local, &kernel_sig).map_err(codegen_error)?;
-                ctx.func.signature = kernel_sig.clone();
-                ctx.func.name = UserFuncName::user(0, id.as_u32());
-                {
-                    let mut b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
-                    let entry = b.create_block();
-                    b.append_block_params_for_function_params(entry);
-                    b.switch_to_block(entry);
-                    let p = b.block_params(entry).to_vec();
+                let id = builder.define(&format!("tile{i}"), &kernel_sig, |b, _, p| {
                     let mut fx = Fx { b, arena: p[0], scratch: p[0], call_conv };
-                    tile::emit(&mut fx, &p, *k16, *out);
-                    fx.b.ins().return_(&[]);
-                    fx.b.seal_all_blocks();
-                    fx.b.finalize(module.target_config());
-                }
-                module.define_function(id, &mut ctx).map_err(|e| codegen_error(format!("{label}: {e:?}")))?;
-                module.clear_context(&mut ctx);
-                Some(id)
+                    tile::emit(&mut fx, p, *k16, *out);
+                    Ok(fx.b)
+                });
+                Some(id.map_err(|e| JitError::new(format!("{label}: {e}"), None))?)
             }
             _ => None,
         };
-        let id = module.declare_function(&format!("step{i}"), Linkage::Local, &step_sig).map_err(codegen_error)?;
-        ctx.func.signature = step_sig.clone();
-        ctx.func.name = UserFuncName::user(0, id.as_u32());
-        {
-            let mut b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
-            let entry = b.create_block();
-            b.append_block_params_for_function_params(entry);
-            b.switch_to_block(entry);
-            let p = b.block_params(entry).to_vec();
+        let id = builder.define(&format!("step{i}"), &step_sig, |mut b, module, p| {
             let kernel = tile.map(|id| {
                 let f = module.declare_func_in_func(id, b.func);
                 b.ins().func_addr(I64, f)
             });
             let mut fx = Fx { b, arena: p[0], scratch: p[1], call_conv };
-            emit_step(&mut fx, step, buffers, pool, kernel, p[2], p[3]).map_err(|e| JitError::new(format!("{label}: {e}"), None))?;
-            fx.b.ins().return_(&[]);
-            fx.b.seal_all_blocks();
-            fx.b.finalize(module.target_config());
-        }
-        module.define_function(id, &mut ctx).map_err(|e| codegen_error(format!("{label}: {e:?}")))?;
-        module.clear_context(&mut ctx);
+            emit_step(&mut fx, step, buffers, pool, kernel, p[2], p[3]).map_err(|e| JitError::new(e, None))?;
+            Ok(fx.b)
+        });
+        let id = id.map_err(|e| JitError::new(format!("{label}: {e}"), None))?;
         ids.push((id, items));
     }
 
-    let mut main_sig = Signature::new(call_conv);
-    main_sig.params.extend([AbiParam::new(I64); 2]);
-    let main = module.declare_function("main", Linkage::Local, &main_sig).map_err(codegen_error)?;
-    ctx.func.signature = main_sig;
-    ctx.func.name = UserFuncName::user(0, main.as_u32());
-    {
-        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
-        let entry = b.create_block();
-        b.append_block_params_for_function_params(entry);
-        b.switch_to_block(entry);
-        let p = b.block_params(entry).to_vec();
-        let mut pf_sig = Signature::new(call_conv);
-        pf_sig.params.extend([AbiParam::new(I64); 4]);
-        let pf_sig = b.import_signature(pf_sig);
+    let main = builder.define("main", &i64_signature(call_conv, 2), |mut b, module, p| {
+        let pf_sig = b.import_signature(i64_signature(call_conv, 4));
         for &(id, items) in &ids {
             let f = module.declare_func_in_func(id, b.func);
             let addr = b.ins().func_addr(I64, f);
@@ -135,12 +142,9 @@ pub(crate) fn compile(plan: &mut Plan, parallel_for: i64) -> Result<Code, JitErr
             let n = b.ins().iconst(I64, items as i64);
             b.ins().call_indirect(pf_sig, callee, &[p[0], addr, p[1], n]);
         }
-        b.ins().return_(&[]);
-        b.seal_all_blocks();
-        b.finalize(module.target_config());
-    }
-    module.define_function(main, &mut ctx).map_err(|e| codegen_error(format!("main: {e:?}")))?;
-    module.clear_context(&mut ctx);
+        Ok(b)
+    })?;
+    let mut module = builder.module;
     module.finalize_definitions().map_err(codegen_error)?;
     let main = module.get_finalized_function(main);
     Ok(Code { module: Some(module), main })
