@@ -3,8 +3,9 @@
 //!
 //! Operands are stored on the op (their order matters) and mirrored as graph edges
 //! so that users of a value are found without scanning. All mutation goes through
-//! `Function` so the two never disagree. Program order is an explicit list, which
-//! keeps printing deterministic whatever petgraph does with indices.
+//! `Function` so the two never disagree. Program order is an explicit linked list
+//! ([`crate::order`]), which keeps printing deterministic whatever petgraph does
+//! with indices.
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
@@ -12,6 +13,7 @@ use petgraph::Direction;
 
 use crate::attr::{Attribute, Attributes};
 use crate::diag::Location;
+use crate::order::{Ops, ProgramOrder};
 use crate::types::Type;
 
 /// A stable handle to an op in its function.
@@ -108,7 +110,7 @@ pub struct Function {
     pub attributes: Attributes,
     pub loc: Option<Location>,
     graph: StableDiGraph<Operation, Use>,
-    order: Vec<OpId>,
+    order: ProgramOrder,
 }
 
 impl Function {
@@ -120,7 +122,7 @@ impl Function {
             attributes: Attributes::new(),
             loc: None,
             graph: StableDiGraph::new(),
-            order: Vec::new(),
+            order: ProgramOrder::default(),
         }
     }
 
@@ -130,8 +132,8 @@ impl Function {
     }
 
     /// Ops in program order.
-    pub fn ops(&self) -> impl DoubleEndedIterator<Item = OpId> + '_ {
-        self.order.iter().copied()
+    pub fn ops(&self) -> Ops<'_> {
+        self.order.iter()
     }
 
     pub fn num_ops(&self) -> usize {
@@ -176,22 +178,16 @@ impl Function {
 
     /// Inserts `op` right before `anchor` in program order.
     pub fn insert_op_before(&mut self, anchor: OpId, op: Operation) -> OpId {
-        let pos = self.position(anchor);
         let id = self.add_node(op);
-        self.order.insert(pos, id);
+        self.order.insert_before(anchor, id);
         id
     }
 
     /// Inserts `op` right after `anchor` in program order.
     pub fn insert_op_after(&mut self, anchor: OpId, op: Operation) -> OpId {
-        let pos = self.position(anchor) + 1;
         let id = self.add_node(op);
-        self.order.insert(pos, id);
+        self.order.insert_after(anchor, id);
         id
-    }
-
-    fn position(&self, id: OpId) -> usize {
-        self.order.iter().position(|&o| o == id).expect("op belongs to this function")
     }
 
     fn add_node(&mut self, op: Operation) -> OpId {
@@ -247,17 +243,13 @@ impl Function {
                 .map(|e| (e.target(), e.weight().operand as usize))
                 .collect(),
             Value::Arg(_) => self
-                .order
-                .iter()
-                .flat_map(|&op| {
+                .ops()
+                .flat_map(|op| {
                     self.graph[op].operands.iter().enumerate().filter(|(_, &o)| o == v).map(move |(i, _)| (op, i))
                 })
                 .collect(),
         };
-        if users.len() > 1 {
-            let rank = self.program_positions();
-            users.sort_by_key(|&(op, i)| (rank.get(&op).copied(), i));
-        }
+        users.sort_by_key(|&(op, i)| (self.order.key(op), i));
         users
     }
 
@@ -283,19 +275,24 @@ impl Function {
             self.graph.edges_directed(id, Direction::Outgoing).next().is_none(),
             "removing an op whose results are still used"
         );
-        let pos = self.position(id);
-        self.order.remove(pos);
+        self.order.remove(id);
         self.graph.remove_node(id);
     }
 
     /// Op id → index in program order.
     pub fn program_positions(&self) -> std::collections::HashMap<OpId, usize> {
-        self.order.iter().enumerate().map(|(i, &op)| (op, i)).collect()
+        self.ops().enumerate().map(|(i, op)| (op, i)).collect()
+    }
+
+    /// A key that increases along program order: sorts or compares ops in O(1)
+    /// each. Valid until the function's ops change.
+    pub fn program_key(&self, op: OpId) -> u64 {
+        self.order.key(op)
     }
 
     /// The op that ends the function (`func.return`), if there is one.
     pub fn terminator(&self) -> Option<OpId> {
-        self.order.last().copied().filter(|&op| self.graph[op].name == "func.return")
+        self.order.last().filter(|&op| self.graph[op].name == "func.return")
     }
 
     /// Values the function returns.

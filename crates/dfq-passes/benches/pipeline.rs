@@ -1,6 +1,7 @@
 //! Wall time of the full DFQ pipeline on a MobileNetV2-size model (3.5 M
 //! parameters): parse → fold-bn, equalize, absorb-bias, quantize, bias-correct →
-//! print, in process, best of 3.
+//! print, in process, best of 3. Then how the passes scale with length: a
+//! 100k-op chain against a 25k-op one, time per op side by side (1.0 = linear).
 //!
 //! `cargo bench -p dfq-passes --bench pipeline`
 
@@ -38,5 +39,42 @@ fn main() {
         phases.1 * 1e3,
         phases.2 * 1e3,
         best * 1e3
+    );
+    long_chains();
+}
+
+/// `ops` chained ReLUs on a small tensor with an input range: nothing for the
+/// layer passes to do, so what shows is each pass's cost per op.
+fn relu_chain(ops: usize) -> String {
+    let mut text = String::from("func.func @main(%x: tensor<1x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x4xf32> {\n");
+    let mut prev = "%x".to_string();
+    for i in 0..ops {
+        text.push_str(&format!("  %{i} = \"nn.relu\"({prev}) : (tensor<1x4xf32>) -> tensor<1x4xf32>\n"));
+        prev = format!("%{i}");
+    }
+    text.push_str(&format!("  return {prev} : tensor<1x4xf32>\n}}\n"));
+    text
+}
+
+fn long_chains() {
+    let pipeline = format!("{},lower-int8", dfq_passes::pipeline::RECOMMENDED.join(","));
+    let per_op = |ops: usize| {
+        let text = relu_chain(ops);
+        let mut best = f64::INFINITY;
+        for _ in 0..2 {
+            let mut module = parse_module(&SourceFile::new("chain.mlir", &text)).expect("chain parses");
+            let t0 = Instant::now();
+            common::run_passes(&mut module, &pipeline);
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        best / ops as f64
+    };
+    let (short, long) = (per_op(25_000), per_op(100_000));
+    println!("ReLU chains, pipeline {pipeline}");
+    println!(
+        "time per op: 25k ops {:.1} us, 100k ops {:.1} us; ratio {:.2} (1.0 = linear, 4.0 = quadratic)",
+        short * 1e6,
+        long * 1e6,
+        long / short
     );
 }

@@ -77,9 +77,8 @@ pub(crate) fn follow(
             pending.push((Value::Result(user, 0), next));
         }
     }
-    let order = f.program_positions();
-    chain.hops.sort_by_key(|h| order[&h.op]);
-    chain.consumers.sort_by_key(|c| order[&c.op]);
+    chain.hops.sort_by_key(|h| f.program_key(h.op));
+    chain.consumers.sort_by_key(|c| f.program_key(c.op));
     Ok(chain)
 }
 
