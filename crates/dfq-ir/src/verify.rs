@@ -79,7 +79,7 @@ fn verify_sizes(f: &Function, diags: &mut Vec<Diagnostic>) {
 }
 
 fn verify_terminator(f: &Function, diags: &mut Vec<Diagnostic>) {
-    let Some(last) = f.ops().last() else {
+    let Some(last) = f.ops().next_back() else {
         diags.push(Diagnostic::error(f.loc.clone(), format!("function '@{}' has no body; it must end with 'return'", f.name)));
         return;
     };
