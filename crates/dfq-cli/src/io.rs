@@ -30,11 +30,16 @@ pub fn write_output(path: &str, data: &[u8]) -> Result<(), String> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    let _cleanup = interrupt::Pending::new();
     let mut tmp = tempfile::Builder::new()
         .prefix(".dfq-")
-        .tempfile_in(dir)
+        .make_in(dir, |candidate| {
+            // The name is handed to the signal handler before the file exists, so
+            // that no interrupt can find the file there and its name unknown.
+            interrupt::set_pending(candidate);
+            std::fs::OpenOptions::new().write(true).create_new(true).open(candidate)
+        })
         .map_err(|e| format!("cannot create a temporary file in '{}': {e}", dir.display()))?;
-    let _cleanup = interrupt::remove_on_signal(tmp.path());
     tmp.write_all(data).and_then(|_| tmp.as_file().sync_all()).map_err(|e| format!("cannot write '{path}': {e}"))?;
     // Temporary files are private (0600); the result should have the permissions
     // the file already had, or the usual ones for a new file.
@@ -91,8 +96,16 @@ mod interrupt {
         });
     }
 
-    /// Clears the pending path when the write is over (persisted or failed).
+    /// The span of one output write: installs the handlers on creation, clears
+    /// the pending path when the write is over (persisted or failed).
     pub struct Pending;
+
+    impl Pending {
+        pub fn new() -> Pending {
+            install();
+            Pending
+        }
+    }
 
     impl Drop for Pending {
         fn drop(&mut self) {
@@ -100,20 +113,26 @@ mod interrupt {
         }
     }
 
-    pub fn remove_on_signal(path: &Path) -> Option<Pending> {
+    /// The temporary file an interrupt must remove (it may not exist yet).
+    pub fn set_pending(path: &Path) {
         use std::os::unix::ffi::OsStrExt;
-        let c = CString::new(path.as_os_str().as_bytes()).ok()?;
-        install();
-        PENDING.store(c.into_raw(), Ordering::SeqCst);
-        Some(Pending)
+        if let Ok(c) = CString::new(path.as_os_str().as_bytes()) {
+            PENDING.store(c.into_raw(), Ordering::SeqCst);
+        }
     }
 }
 
 #[cfg(not(unix))]
 mod interrupt {
-    pub fn remove_on_signal(_: &std::path::Path) -> Option<()> {
-        None
+    pub struct Pending;
+
+    impl Pending {
+        pub fn new() -> Pending {
+            Pending
+        }
     }
+
+    pub fn set_pending(_: &std::path::Path) {}
 }
 
 #[cfg(unix)]

@@ -3,8 +3,6 @@
 //! panic, an abort or an attempt to allocate an absurd tensor. (Cases covered
 //! elsewhere are listed in docs/hardening.md with their tests.)
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -122,7 +120,7 @@ fn nan_weights_stop_dfq_opt_at_the_constant_and_write_nothing() {
 #[test]
 fn a_100k_op_model_goes_through_dfq_opt_and_dfq_run() {
     let dir = tempfile::tempdir().unwrap();
-    let text = common::relu_chain(100_000, "");
+    let text = dfq_fixtures::stress::relu_chain(100_000, "");
     std::fs::write(dir.path().join("long.mlir"), &text).unwrap();
     // dfq-opt used to overflow its stack verifying this (an abort, signal 6).
     let out = dfq_opt(dir.path(), &["long.mlir", "--canonicalize", "-o", "out.mlir"]);

@@ -6,7 +6,6 @@
 #![cfg(unix)]
 
 use std::os::unix::process::ExitStatusExt;
-mod common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -88,7 +87,7 @@ fn sigint_while_writing_the_output_leaves_no_partial_file_and_no_temporary() {
 #[test]
 fn sigint_while_computing_keeps_the_old_output() {
     let dir = tempfile::tempdir().unwrap();
-    let text = common::relu_chain(50_000, " {dfq.range = [-1.0, 1.0]}");
+    let text = dfq_fixtures::stress::relu_chain(50_000, " {dfq.range = [-1.0, 1.0]}");
     std::fs::write(dir.path().join("long.mlir"), &text).unwrap();
     let out = dir.path().join("out.mlir");
     std::fs::write(&out, OLD).unwrap();

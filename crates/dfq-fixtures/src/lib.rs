@@ -33,6 +33,7 @@ pub mod sample;
 mod shape;
 mod spec;
 pub mod stats;
+pub mod stress;
 
 pub use analysis::{count_macs, count_params, folded_ranges, FoldedRanges};
 pub use builder::NetBuilder;

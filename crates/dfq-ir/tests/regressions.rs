@@ -24,16 +24,8 @@ fn parse_error(text: &str) -> String {
     }
 }
 
-/// A chain of `n` relus, one op per line.
 fn long_chain(n: usize) -> String {
-    let mut text = String::from("func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {\n");
-    let mut prev = "%x".to_string();
-    for i in 0..n {
-        text.push_str(&format!("  %{i} = \"nn.relu\"({prev}) : (tensor<4xf32>) -> tensor<4xf32>\n"));
-        prev = format!("%{i}");
-    }
-    text.push_str(&format!("  return {prev} : tensor<4xf32>\n}}\n"));
-    text
+    dfq_fixtures::stress::relu_chain(n, "")
 }
 
 #[test]

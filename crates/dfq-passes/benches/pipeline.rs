@@ -43,23 +43,11 @@ fn main() {
     long_chains();
 }
 
-/// `ops` chained ReLUs on a small tensor with an input range: nothing for the
-/// layer passes to do, so what shows is each pass's cost per op.
-fn relu_chain(ops: usize) -> String {
-    let mut text = String::from("func.func @main(%x: tensor<1x4xf32> {dfq.range = [-1.0, 1.0]}) -> tensor<1x4xf32> {\n");
-    let mut prev = "%x".to_string();
-    for i in 0..ops {
-        text.push_str(&format!("  %{i} = \"nn.relu\"({prev}) : (tensor<1x4xf32>) -> tensor<1x4xf32>\n"));
-        prev = format!("%{i}");
-    }
-    text.push_str(&format!("  return {prev} : tensor<1x4xf32>\n}}\n"));
-    text
-}
-
 fn long_chains() {
     let pipeline = format!("{},lower-int8", dfq_passes::pipeline::RECOMMENDED.join(","));
     let per_op = |ops: usize| {
-        let text = relu_chain(ops);
+        // Nothing for the layer passes to do: what shows is each pass's cost per op.
+        let text = dfq_fixtures::stress::relu_chain(ops, " {dfq.range = [-1.0, 1.0]}");
         let mut best = f64::INFINITY;
         for _ in 0..2 {
             let mut module = parse_module(&SourceFile::new("chain.mlir", &text)).expect("chain parses");

@@ -1,7 +1,8 @@
-//! Inputs shared by the CLI test binaries.
+//! Inputs for stress tests and benches of long functions.
 
-/// A function of `ops` chained ReLUs on a tensor<4xf32>; `arg_attrs` goes after
-/// the argument's type (e.g. ` {dfq.range = [-1.0, 1.0]}`, or empty).
+/// The text of `@main`: `ops` chained `nn.relu`s on a `tensor<4xf32>`, one op
+/// per line. `arg_attrs` goes after the argument's type (e.g.
+/// ` {dfq.range = [-1.0, 1.0]}` for the quantizer, or empty).
 pub fn relu_chain(ops: usize, arg_attrs: &str) -> String {
     let mut text = format!("func.func @main(%x: tensor<4xf32>{arg_attrs}) -> tensor<4xf32> {{\n");
     let mut prev = "%x".to_string();
