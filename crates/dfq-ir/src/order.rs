@@ -221,6 +221,56 @@ mod tests {
     }
 
     #[test]
+    fn random_edits_match_a_vec() {
+        // Inserts before/after random ops, removals and pushes, checked against
+        // the plain Vec it replaces, including reuse of freed ids.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut order, mut model) = (ProgramOrder::default(), Vec::<OpId>::new());
+        let mut free: Vec<OpId> = Vec::new();
+        let mut fresh = 0;
+        for step in 0..20_000 {
+            let op = free.pop().unwrap_or_else(|| {
+                fresh += 1;
+                id(fresh - 1)
+            });
+            match (model.len(), next(5)) {
+                (0, _) | (_, 0) => {
+                    order.push(op);
+                    model.push(op);
+                }
+                (n, 1) => {
+                    let i = next(n);
+                    order.insert_before(model[i], op);
+                    model.insert(i, op);
+                }
+                (n, 2) => {
+                    let i = next(n);
+                    order.insert_after(model[i], op);
+                    model.insert(i + 1, op);
+                }
+                (n, _) => {
+                    free.push(op);
+                    let gone = model.remove(next(n));
+                    order.remove(gone);
+                    free.push(gone);
+                }
+            }
+            if step % 997 == 0 {
+                assert_eq!(order.iter().collect::<Vec<_>>(), model, "step {step}");
+                assert!(keys_increase(&order), "step {step}");
+            }
+        }
+        assert_eq!(order.iter().rev().collect::<Vec<_>>(), model.iter().rev().copied().collect::<Vec<_>>());
+        assert_eq!((order.len(), order.last()), (model.len(), model.last().copied()));
+    }
+
+    #[test]
     fn iterating_from_both_ends_meets_once() {
         let mut order = ProgramOrder::default();
         for i in 0..5 {
