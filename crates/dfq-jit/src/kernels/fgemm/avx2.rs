@@ -3,75 +3,19 @@
 // Register tiles read best indexed by row and vector.
 #![allow(clippy::needless_range_loop)]
 
-#[cfg(target_arch = "x86_64")]
-use std::arch::x86_64::*;
-
-use super::FGemmLayer;
-
-const MR: usize = 4;
-pub(super) const NV: usize = 3;
-pub(super) const NR: usize = 8 * NV;
-
-x86_gemm_entry!(FGemmLayer, f32, f32, "AVX2");
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn gemm_impl(l: &FGemmLayer, a: *const f32, lda: usize, rows: usize, col0: usize, col1: usize, c: *mut f32, ldc: usize) {
-    let mut r0 = 0;
-    while r0 < rows {
-        let mr = (rows - r0).min(MR);
-        let rowp: [*const f32; MR] = std::array::from_fn(|i| unsafe { a.add((r0 + i.min(mr - 1)) * lda) });
-        let mut j = col0;
-        while j < col1 {
-            let width = (col1 - j).min(NR);
-            let b = unsafe { (l.packed.as_ptr() as *const f32).add((j / NR) * l.k * NR) };
-            let out = unsafe { c.add(r0 * ldc + j) };
-            unsafe {
-                match width.div_ceil(8) {
-                    1 => tile::<1>(l, &rowp, mr, b, j, width, out, ldc),
-                    2 => tile::<2>(l, &rowp, mr, b, j, width, out, ldc),
-                    _ => tile::<3>(l, &rowp, mr, b, j, width, out, ldc),
-                }
-            }
-            j += NR;
-        }
-        r0 += MR;
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[inline]
-#[allow(clippy::too_many_arguments)]
-unsafe fn tile<const V: usize>(l: &FGemmLayer, rowp: &[*const f32; MR], mr: usize, mut b: *const f32, col: usize, width: usize, out: *mut f32, ldc: usize) {
-    let mut acc = [[_mm256_setzero_ps(); V]; MR];
-    for q in 0..l.k {
-        let bv: [__m256; V] = std::array::from_fn(|v| unsafe { _mm256_loadu_ps(b.add(8 * v)) });
-        for r in 0..MR {
-            let av = _mm256_set1_ps(unsafe { *rowp[r].add(q) });
-            for v in 0..V {
-                acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
-            }
-        }
-        b = unsafe { b.add(8 * V) };
-    }
-    let (lo, hi) = (_mm256_set1_ps(l.lo), _mm256_set1_ps(l.hi));
-    for (r, row) in acc.iter().enumerate().take(mr) {
-        for (v, &x) in row.iter().enumerate() {
-            let bias = unsafe { _mm256_loadu_ps(l.bias.as_ptr().add(col + 8 * v)) };
-            let y = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(x, bias), lo), hi);
-            let valid = (width - 8 * v).min(8);
-            let dst = unsafe { out.add(r * ldc + 8 * v) };
-            if valid == 8 {
-                unsafe { _mm256_storeu_ps(dst, y) };
-            } else {
-                let mut tmp = [0.0f32; 8];
-                unsafe {
-                    _mm256_storeu_ps(tmp.as_mut_ptr(), y);
-                    std::ptr::copy_nonoverlapping(tmp.as_ptr(), dst, valid);
-                }
-            }
-        }
-    }
+f32_fma_family! {
+    family: "AVX2",
+    features: "avx2,fma",
+    rows: 4,
+    lanes: 8,
+    vectors: 3,
+    vector: __m256,
+    zero: _mm256_setzero_ps,
+    load: _mm256_loadu_ps,
+    store: _mm256_storeu_ps,
+    splat: _mm256_set1_ps,
+    fmadd: _mm256_fmadd_ps,
+    add: _mm256_add_ps,
+    max: _mm256_max_ps,
+    min: _mm256_min_ps,
 }

@@ -1,6 +1,8 @@
 //! f32 GEMM with a fused bias and clamp (a following ReLU/ReLU6/clip):
 //! C[r, j] = clamp(bias[j] + Σ_k A[r, k]·B[j, k], lo, hi).
 
+#[macro_use]
+mod simd;
 mod avx2;
 mod avx512;
 mod portable;
