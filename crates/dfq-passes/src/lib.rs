@@ -6,6 +6,7 @@ mod canonicalize;
 mod dce;
 pub mod equalize;
 mod finite;
+mod float_type;
 mod fold_bn;
 pub mod gaussian;
 pub mod layer;

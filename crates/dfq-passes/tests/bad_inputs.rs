@@ -206,3 +206,19 @@ fn a_nan_input_range_is_refused_in_the_ir_and_in_the_option() {
         other => panic!("expected an option error, got {other:?}"),
     }
 }
+
+#[test]
+fn fuzz_passes_an_f16_model_is_refused_by_quantize_at_the_argument() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/passes-f16-argument.mlir");
+    let mut m = parse(&std::fs::read_to_string(path).unwrap());
+    // The fuzz target's pipeline; invalid IR after any pass would panic here.
+    let pipeline = "fold-bn,equalize,absorb-bias,quantize{input-range=-1,1},bias-correct,lower-int8,canonicalize,dce";
+    let err = error_text(try_run_passes(&mut m, pipeline).unwrap_err());
+    let expected = "test.mlir:4:21: error: quantize: argument %X is 'tensor<1x3x8x8xf16>'; dfq quantizes f32 models; \
+                    convert the model to f32 first";
+    assert!(err.starts_with(expected), "{err}");
+    // The first op producing f16 is named too.
+    let mut m = parse("func.func @f(%x: tensor<4xf16>) -> tensor<4xf16> {\n  %0 = \"nn.relu\"(%x) : (tensor<4xf16>) -> tensor<4xf16>\n  return %0 : tensor<4xf16>\n}");
+    let err = error_text(try_run_passes(&mut m, "quantize{input-range=-1,1}").unwrap_err());
+    assert!(err.contains("test.mlir:2:3: error: quantize: 'nn.relu' produces 'tensor<4xf16>'"), "{err}");
+}

@@ -132,6 +132,7 @@ impl Pass for Quantize {
                 continue;
             }
             crate::finite::check_finite(f, "quantize").map_err(PassError::Diagnostics)?;
+            crate::float_type::check_f32(f, "quantize").map_err(PassError::Diagnostics)?;
             let range_options = RangeOptions { std_devs: self.options.std_devs, input_range: self.options.input_range };
             let analysis = ranges::analyze(f, range_options)?;
             Rewriter { options: self.options, analysis: &analysis, fused: HashSet::new(), remarks: &mut ctx.diagnostics }
