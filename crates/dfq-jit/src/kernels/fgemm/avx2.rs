@@ -18,4 +18,17 @@ f32_fma_family! {
     add: _mm256_add_ps,
     max: _mm256_max_ps,
     min: _mm256_min_ps,
+    store_part: store_part,
+}
+
+/// The first `valid` (< 8) lanes of `y`, through a stack copy.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+unsafe fn store_part(dst: *mut f32, y: __m256, valid: usize) {
+    let mut tmp = [0.0f32; 8];
+    unsafe {
+        _mm256_storeu_ps(tmp.as_mut_ptr(), y);
+        std::ptr::copy_nonoverlapping(tmp.as_ptr(), dst, valid);
+    }
 }

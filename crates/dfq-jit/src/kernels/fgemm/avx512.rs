@@ -18,4 +18,13 @@ f32_fma_family! {
     add: _mm512_add_ps,
     max: _mm512_max_ps,
     min: _mm512_min_ps,
+    store_part: store_part,
+}
+
+/// The first `valid` (< 16) lanes of `y`, by a masked store.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn store_part(dst: *mut f32, y: __m512, valid: usize) {
+    unsafe { _mm512_mask_storeu_ps(dst, (1u16 << valid) - 1, y) };
 }

@@ -2,7 +2,7 @@
 //! and instantiated per instruction set with its vector type and intrinsics: an
 //! MR × (lanes·NV) block of FMA accumulators, B streamed from the packed panel
 //! one depth step at a time, A broadcast one element per row; then bias, clamp,
-//! and a store (through a stack copy for a short last vector).
+//! and a store (`store_part`, the family's own, for a short last vector).
 
 macro_rules! f32_fma_family {
     (
@@ -19,7 +19,8 @@ macro_rules! f32_fma_family {
         fmadd: $fmadd:ident,
         add: $add:ident,
         max: $max:ident,
-        min: $min:ident $(,)?
+        min: $min:ident,
+        store_part: $store_part:ident $(,)?
     ) => {
         #[cfg(target_arch = "x86_64")]
         use std::arch::x86_64::*;
@@ -87,11 +88,7 @@ macro_rules! f32_fma_family {
                     if valid == LANES {
                         unsafe { $store(dst, y) };
                     } else {
-                        let mut tmp = [0.0f32; LANES];
-                        unsafe {
-                            $store(tmp.as_mut_ptr(), y);
-                            std::ptr::copy_nonoverlapping(tmp.as_ptr(), dst, valid);
-                        }
+                        unsafe { $store_part(dst, y, valid) };
                     }
                 }
             }
