@@ -95,3 +95,16 @@ fn shipped_example_is_up_to_date() {
          cargo run -p dfq-fixtures --bin dfq-gen-model -- --preset tiny --seed 1 -o examples/mobilenet_tiny.mlir"
     );
 }
+
+#[test]
+fn gen_model_writes_a_relu_chain_that_parses() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dfq-gen-model"))
+        .args(["--relu-chain", "1000"])
+        .output()
+        .expect("dfq-gen-model starts");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, dfq_fixtures::stress::relu_chain(1000, " {dfq.range = [-1.0, 1.0]}"));
+    let module = parse_module(&SourceFile::new("chain.mlir", &text)).expect("parses");
+    assert_eq!(module.functions[0].num_ops(), 1001);
+}

@@ -46,6 +46,11 @@ struct Cli {
     /// ReLU6. The other presets have theirs fixed.
     #[arg(long, value_enum)]
     activation: Option<ActivationArg>,
+
+    /// Instead of a network: N chained ReLUs on a tensor<4xf32> with an input
+    /// range, for timing passes and tools on very long functions.
+    #[arg(long, value_name = "N", conflicts_with_all = ["preset", "activation"])]
+    relu_chain: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -61,6 +66,10 @@ fn preset_parser() -> impl TypedValueParser<Value = Preset> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(ops) = cli.relu_chain {
+        let text = dfq_fixtures::stress::relu_chain(ops, " {dfq.range = [-1.0, 1.0]}");
+        return write_output(cli.output.as_deref(), &text);
+    }
     let module = match (cli.preset, cli.activation) {
         (Preset::MobileNetV1, Some(ActivationArg::Relu6)) => mobilenet_v1(cli.seed, Activation::Relu6),
         (Preset::MobileNetV1, _) | (_, None) => cli.preset.build(cli.seed),
@@ -70,8 +79,12 @@ fn main() -> ExitCode {
         }
     };
     let opts = PrintOptions { inline_elements_limit: cli.inline_limit, ..PrintOptions::default() };
-    let text = print_module(&module, &opts);
-    let written = match cli.output.as_deref() {
+    write_output(cli.output.as_deref(), &print_module(&module, &opts))
+}
+
+/// Writes `text` to `output` (standard output if None or `-`).
+fn write_output(output: Option<&Path>, text: &str) -> ExitCode {
+    let written = match output {
         None => std::io::stdout().lock().write_all(text.as_bytes()),
         Some(path) if path == Path::new("-") => std::io::stdout().lock().write_all(text.as_bytes()),
         Some(path) => write_atomically(path, text.as_bytes()),
@@ -79,7 +92,7 @@ fn main() -> ExitCode {
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let target = cli.output.map_or("standard output".into(), |p| p.display().to_string());
+            let target = output.map_or("standard output".into(), |p| p.display().to_string());
             eprintln!("dfq-gen-model: cannot write {target}: {e}");
             ExitCode::FAILURE
         }
