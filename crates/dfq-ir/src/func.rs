@@ -178,6 +178,7 @@ impl Function {
 
     /// Inserts `op` right before `anchor` in program order.
     pub fn insert_op_before(&mut self, anchor: OpId, op: Operation) -> OpId {
+        assert!(self.graph.contains_node(anchor), "insert_op_before: the anchor is not an op of this function");
         let id = self.add_node(op);
         self.order.insert_before(anchor, id);
         id
@@ -185,6 +186,7 @@ impl Function {
 
     /// Inserts `op` right after `anchor` in program order.
     pub fn insert_op_after(&mut self, anchor: OpId, op: Operation) -> OpId {
+        assert!(self.graph.contains_node(anchor), "insert_op_after: the anchor is not an op of this function");
         let id = self.add_node(op);
         self.order.insert_after(anchor, id);
         id
